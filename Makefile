@@ -1,0 +1,37 @@
+# Every target sets itself up: the virtualenv is created and the project installed
+# (editable, with the dev extras) when it is missing or older than pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup generate check-generated test typecheck bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## Regenerate what the project ships (generated/organizations) from the pinned botocore.
+generate: $(STAMP)
+	$(BIN)/botogen generate
+
+## Fail, naming the files, when generated/ differs from a fresh run.
+check-generated: $(STAMP)
+	$(BIN)/botogen generate --check
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## The test command: freshness check, then the whole pytest suite (mypy included).
+test: check-generated
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_codegen.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache

@@ -1,0 +1,1 @@
+"""botogen: the command line that ties the generator and the runtime together."""

@@ -1,0 +1,65 @@
+"""`botogen`: generate service packages from botocore's models (and, later, serve them)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from codegen.build import GenerationError
+    from codegen.generate import DEFAULT_OUT, SHIPPED, generate
+
+    services = args.services or list(SHIPPED)
+    out = Path(args.out) if args.out else DEFAULT_OUT
+    started = time.perf_counter()
+    try:
+        result = generate(services, out, check=args.check, search_paths=args.search_path)
+    except GenerationError as error:
+        print(f"botogen: {error}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    if args.check:
+        if result.stale:
+            print("stale generated files (run `make generate`):", file=sys.stderr)
+            for path in result.stale:
+                print(f"  {path}", file=sys.stderr)
+            return 1
+        print(f"{', '.join(services)}: {result.unchanged} files fresh ({elapsed:.2f} s)")
+        return 0
+    print(
+        f"{', '.join(services)}: {len(result.written)} files written, "
+        f"{result.unchanged} unchanged ({elapsed:.2f} s)"
+    )
+    for path in result.written:
+        print(f"  wrote {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="botogen", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    gen = commands.add_parser("generate", help="generate packages from botocore's models")
+    gen.add_argument("services", nargs="*", help="botocore service names (default: organizations)")
+    gen.add_argument("--out", help="output folder (default: the project's generated/)")
+    gen.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 naming stale files"
+    )
+    gen.add_argument(
+        "--search-path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra botocore data folder searched before the installed models",
+    )
+    gen.set_defaults(run=_generate)
+    args = parser.parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The generator: botocore service models -> IR -> templates -> black -> generated/."""

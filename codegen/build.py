@@ -1,0 +1,466 @@
+"""Builds the intermediate representation (`codegen.ir`) from a botocore service model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from codegen import ir
+from codegen.docs import html_to_text
+from codegen.names import class_name, enum_member_name, field_name, method_name
+from codegen.patterns import UnsupportedPattern, translate
+from codegen.source import ServiceModel
+
+Shape = dict[str, Any]
+
+#: Timestamp formats on the wire when the shape does not say (botocore's serializers).
+_DEFAULT_TIMESTAMP = {
+    "json": "unixTimestamp",
+    "rest-json": "unixTimestamp",
+    "query": "iso8601",
+    "ec2": "iso8601",
+    "rest-xml": "iso8601",
+    "smithy-rpc-v2-cbor": "unixTimestamp",
+}
+_TIMESTAMP_TYPES = {
+    "unixTimestamp": "EpochTimestamp",
+    "iso8601": "Iso8601Timestamp",
+    "rfc822": "Rfc822Timestamp",
+}
+_SCALARS = {
+    "string": "str",
+    "integer": "int",
+    "long": "int",
+    "float": "float",
+    "double": "float",
+    "boolean": "bool",
+}
+
+
+#: Where each name a generated module may use comes from, grouped as imports are sorted.
+_EXTERNAL: tuple[dict[str, str], ...] = (
+    {
+        "Mapping": "collections.abc",
+        "StrEnum": "enum",
+        "Annotated": "typing",
+        "Any": "typing",
+        "Final": "typing",
+    },
+    {
+        "Ge": "annotated_types",
+        "Le": "annotated_types",
+        "MaxLen": "annotated_types",
+        "MinLen": "annotated_types",
+        "Field": "pydantic",
+        "Strict": "pydantic",
+    },
+    {
+        "RequestContext": "runtime.context",
+        "NotImplementedOperation": "runtime.errors",
+        "ServiceError": "runtime.errors",
+        "AwsModel": "runtime.model",
+        "AwsUnion": "runtime.model",
+        "Empty": "runtime.model",
+        "SENSITIVE_CONFIG": "runtime.model",
+        "Operation": "runtime.operations",
+        "ServiceInfo": "runtime.operations",
+        "Blob": "runtime.types",
+        "EpochTimestamp": "runtime.types",
+        "Iso8601Timestamp": "runtime.types",
+        "Pattern": "runtime.types",
+        "Rfc822Timestamp": "runtime.types",
+    },
+)
+_STRING_LITERAL = re.compile(r"""r?"(?:[^"\\]|\\.)*"|r?'(?:[^'\\]|\\.)*'""")
+
+
+def _words(code: Iterable[str]) -> set[str]:
+    """The identifiers used in some annotations or expressions, string literals left out."""
+    return {word for text in code for word in re.findall(r"\w+", _STRING_LITERAL.sub("", text))}
+
+
+class GenerationError(Exception):
+    """The model holds something the generator cannot honour faithfully."""
+
+
+def _literal(value: str) -> str:
+    """A Python string literal for `value`: raw when that keeps a regex readable."""
+    if "\\" in value and value.isprintable() and '"' not in value and not value.endswith("\\"):
+        return f'r"{value}"'
+    return repr(value)
+
+
+def _class_prefix(service_id: str) -> str:
+    """`SSO Admin` -> `SSOAdmin`: the prefix of the service's class names."""
+    words = re.findall(r"[0-9A-Za-z]+", service_id)
+    prefix = "".join(word[0].upper() + word[1:] for word in words)
+    return prefix if prefix[:1].isalpha() else "Service" + prefix
+
+
+def _number(value: int | float) -> str:
+    return repr(int(value)) if float(value).is_integer() else repr(value)
+
+
+class _Builder:
+    def __init__(self, source: ServiceModel) -> None:
+        self.source = source
+        self.meta: dict[str, Any] = source.model["metadata"]
+        self.shapes: dict[str, Shape] = source.model["shapes"]
+        self.protocol: str = self.meta.get("protocol") or self.meta["protocols"][0]
+        # Exception shapes that some member refers to also need a plain model.
+        self.error_models = {
+            member["shape"]
+            for shape in self.shapes.values()
+            for member in shape.get("members", {}).values()
+            if self.shapes[member["shape"]].get("exception")
+        }
+        self.names = self._assign_names()
+        self.module_names = frozenset(self.names.values())
+        self.module_of = {shape: self._module(shape) for shape in self.names}
+
+    # -- naming ---------------------------------------------------------------------------
+
+    def _assign_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for shape_name in sorted(self.shapes):
+            names[shape_name] = class_name(shape_name)
+        for shape_name in sorted(self.error_models):
+            names[f"{shape_name}#model"] = class_name(f"{shape_name}Model")
+        taken: dict[str, str] = {}
+        for key, name in sorted(names.items()):
+            while name in taken:
+                name += "_"
+            taken[name] = key
+            names[key] = name
+        return names
+
+    def _module(self, key: str) -> str:
+        shape = self.shapes.get(key)
+        if shape is None:  # an exception shape's plain model
+            return "models"
+        if shape.get("exception"):
+            return "errors"
+        if shape["type"] in ("structure", "list", "map"):
+            return "models"
+        return "shapes"
+
+    def _type_name(self, shape_name: str) -> str:
+        """The name a member annotation uses for a shape."""
+        if self.shapes[shape_name].get("exception"):
+            return self.names[f"{shape_name}#model"]
+        return self.names[shape_name]
+
+    # -- sensitivity ----------------------------------------------------------------------
+
+    def _sensitive(self, shape_name: str, seen: frozenset[str] = frozenset()) -> bool:
+        """The value itself is secret: a sensitive shape, or a container of secrets."""
+        shape = self.shapes[shape_name]
+        if shape.get("sensitive"):
+            return True
+        if shape_name in seen:
+            return False
+        seen = seen | {shape_name}
+        if shape["type"] == "list":
+            return self._sensitive(shape["member"]["shape"], seen)
+        if shape["type"] == "map":
+            return self._sensitive(shape["key"]["shape"], seen) or self._sensitive(
+                shape["value"]["shape"], seen
+            )
+        return False
+
+    def _hides_input(self) -> set[str]:
+        """Shapes from which a sensitive value can be reached."""
+        edges: dict[str, set[str]] = {}
+        for name, shape in self.shapes.items():
+            targets = [m["shape"] for m in shape.get("members", {}).values()]
+            targets += [shape[k]["shape"] for k in ("member", "key", "value") if k in shape]
+            edges[name] = set(targets)
+        hiding = {name for name, shape in self.shapes.items() if shape.get("sensitive")}
+        changed = True
+        while changed:
+            changed = False
+            for name, reached in edges.items():
+                if name not in hiding and reached & hiding:
+                    hiding.add(name)
+                    changed = True
+        return hiding
+
+    # -- annotations ----------------------------------------------------------------------
+
+    def _reference(self, shape_name: str, from_module: str, quote: bool) -> str:
+        name = self._type_name(shape_name)
+        key = f"{shape_name}#model" if self.shapes[shape_name].get("exception") else shape_name
+        if quote and self.module_of[key] == from_module:
+            return f'"{name}"'
+        return name
+
+    def _constraints(self, shape: Shape, *, length: bool) -> list[str]:
+        parts: list[str] = []
+        if length:
+            if "min" in shape and shape["min"] > 0:
+                parts.append(f"MinLen({_number(shape['min'])})")
+            if "max" in shape:
+                parts.append(f"MaxLen({_number(shape['max'])})")
+        else:
+            if "min" in shape:
+                parts.append(f"Ge({_number(shape['min'])})")
+            if "max" in shape:
+                parts.append(f"Le({_number(shape['max'])})")
+        return parts
+
+    def _alias_annotation(self, shape_name: str) -> str:
+        shape = self.shapes[shape_name]
+        kind = shape["type"]
+        parts: list[str]
+        if kind == "string":
+            parts = ["str", "Strict()", *self._constraints(shape, length=True)]
+            if "pattern" in shape:
+                try:
+                    source = translate(shape["pattern"])
+                except UnsupportedPattern as error:
+                    raise GenerationError(
+                        f"{self.source.name}: shape {shape_name}: pattern "
+                        f"{shape['pattern']!r} cannot be honoured: {error}"
+                    ) from error
+                model = shape["pattern"]
+                arguments = _literal(source) + ("" if source == model else f", {_literal(model)}")
+                parts.append(f"Pattern({arguments})")
+        elif kind in _SCALARS:
+            parts = [_SCALARS[kind], "Strict()", *self._constraints(shape, length=False)]
+        elif kind == "timestamp":
+            fmt = shape.get("timestampFormat") or _DEFAULT_TIMESTAMP.get(
+                self.protocol, "unixTimestamp"
+            )
+            return _TIMESTAMP_TYPES[fmt]
+        elif kind == "blob":
+            parts = ["Blob", *self._constraints(shape, length=True)]
+        elif kind == "list":
+            item = self._reference(shape["member"]["shape"], "models", quote=True)
+            if shape.get("sparse"):
+                item = f"{item} | None"
+            parts = [f"list[{item}]", *self._constraints(shape, length=True)]
+        elif kind == "map":
+            key = self._reference(shape["key"]["shape"], "models", quote=True)
+            value = self._reference(shape["value"]["shape"], "models", quote=True)
+            if shape.get("sparse"):
+                value = f"{value} | None"
+            parts = [f"dict[{key}, {value}]", *self._constraints(shape, length=True)]
+        elif kind == "structure" and shape.get("document"):
+            return "Any"
+        else:
+            raise GenerationError(f"{self.source.name}: shape {shape_name}: type {kind!r}")
+        if len(parts) == 1:
+            return parts[0]
+        return f"Annotated[{', '.join(parts)}]"
+
+    # -- shapes ---------------------------------------------------------------------------
+
+    def _doc(self, shape: Shape | dict[str, Any], width: int = 80) -> str:
+        text = html_to_text(shape.get("documentation"), width)
+        if shape.get("deprecated"):
+            note = shape.get("deprecatedMessage") or "This is deprecated."
+            text = f"Deprecated: {note}" + (f"\n\n{text}" if text else "")
+        return text
+
+    def _fields(self, shape_name: str, shape: Shape, module: str) -> tuple[ir.Field, ...]:
+        required = set(shape.get("required", ()))
+        taken: set[str] = set()
+        fields = []
+        for wire, member in shape.get("members", {}).items():
+            name = field_name(wire, self.module_names, taken)
+            taken.add(name)
+            annotation = self._reference(member["shape"], module, quote=False)
+            if wire not in required:
+                annotation = f"{annotation} | None"
+            fields.append(
+                ir.Field(
+                    name=name,
+                    wire=wire,
+                    annotation=annotation,
+                    required=wire in required,
+                    sensitive=self._sensitive(member["shape"]),
+                    doc=self._doc(member, 72),
+                )
+            )
+        return tuple(fields)
+
+    def _structure(self, shape_name: str, key: str, hiding: set[str]) -> ir.Structure:
+        shape = self.shapes[shape_name]
+        union = shape.get("union") or shape.get("eventstream")
+        return ir.Structure(
+            name=self.names[key],
+            shape=shape_name,
+            doc=self._doc(shape, 76),
+            base="AwsUnion" if union else "AwsModel",
+            fields=self._fields(shape_name, shape, "models"),
+            hides_input=shape_name in hiding,
+        )
+
+    def _error(self, shape_name: str) -> ir.ErrorClass:
+        shape = self.shapes[shape_name]
+        error = shape.get("error", {})
+        fault = bool(shape.get("fault"))
+        members = shape.get("members", {})
+        message_member = next((m for m in members if m.lower() == "message"), None)
+        fields = tuple(
+            field
+            for field in self._fields(shape_name, shape, "errors")
+            if field.wire != message_member
+        )
+        return ir.ErrorClass(
+            name=self.names[shape_name],
+            shape=shape_name,
+            doc=self._doc(shape, 76),
+            code=error.get("code", shape_name),
+            http_status=error.get("httpStatusCode", 500 if fault else 400),
+            sender_fault=error.get("senderFault", not fault),
+            message_member=message_member,
+            fields=fields,
+        )
+
+    def _enum(self, shape_name: str) -> ir.EnumDef:
+        shape = self.shapes[shape_name]
+        taken: set[str] = set()
+        values = []
+        for value in shape["enum"]:
+            name = enum_member_name(value, taken)
+            taken.add(name)
+            values.append(ir.EnumValue(name=name, value=_literal(value)))
+        return ir.EnumDef(
+            name=self.names[shape_name],
+            shape=shape_name,
+            doc=self._doc(shape, 76),
+            values=tuple(values),
+        )
+
+    # -- operations -----------------------------------------------------------------------
+
+    def _operation(self, name: str, op: dict[str, Any]) -> ir.OperationDef:
+        http = op.get("http", {})
+        doc = self._doc(op, 72)
+        errors = tuple(self.names[e["shape"]] for e in op.get("errors", ()))
+        if errors:
+            listed = "\n".join(f"- {error}" for error in errors)
+            doc = f"{doc}\n\nErrors:\n{listed}" if doc else f"Errors:\n{listed}"
+        return ir.OperationDef(
+            name=name,
+            method=method_name(name),
+            http_method=http.get("method", "POST"),
+            http_uri=http.get("requestUri", "/"),
+            input=self.names[op["input"]["shape"]] if "input" in op else "Empty",
+            output=self.names[op["output"]["shape"]] if "output" in op else None,
+            errors=errors,
+            doc=doc,
+        )
+
+    # -- the service ----------------------------------------------------------------------
+
+    def _imports(self, module: str, used: set[str]) -> ir.Imports:
+        external = tuple(
+            tuple(
+                (source, tuple(sorted(n for n in used if group.get(n) == source)))
+                for source in sorted({group[n] for n in used if n in group})
+            )
+            for group in _EXTERNAL
+        )
+        siblings: dict[str, set[str]] = {"shapes": set(), "models": set(), "errors": set()}
+        key_of = {name: key for key, name in self.names.items()}
+        for name in used:
+            key = key_of.get(name)
+            if key is not None and self.module_of[key] != module:
+                siblings[self.module_of[key]].add(name)
+        return ir.Imports(
+            external=tuple(group for group in external if group),
+            shapes=tuple(sorted(siblings["shapes"])),
+            models=tuple(sorted(siblings["models"])),
+            errors=tuple(sorted(siblings["errors"])),
+        )
+
+    def build(self) -> ir.Service:
+        hiding = self._hides_input()
+        scalars: list[ir.Alias | ir.EnumDef] = []
+        models: list[ir.Structure | ir.Alias] = []
+        errors: list[ir.ErrorClass] = []
+        for shape_name in sorted(self.shapes):
+            shape = self.shapes[shape_name]
+            if shape.get("exception"):
+                errors.append(self._error(shape_name))
+                if shape_name in self.error_models:
+                    models.append(self._structure(shape_name, f"{shape_name}#model", hiding))
+            elif shape["type"] == "structure" and not shape.get("document"):
+                models.append(self._structure(shape_name, shape_name, hiding))
+            elif "enum" in shape:
+                scalars.append(self._enum(shape_name))
+            else:
+                alias = ir.Alias(
+                    name=self.names[shape_name],
+                    shape=shape_name,
+                    annotation=self._alias_annotation(shape_name),
+                    doc=self._doc(shape, 80),
+                )
+                (models if self.module_of[shape_name] == "models" else scalars).append(alias)
+        operations = [
+            self._operation(name, op) for name, op in sorted(self.source.model["operations"].items())
+        ]
+        models.sort(key=lambda item: item.name)
+        scalars.sort(key=lambda item: item.name)
+        errors.sort(key=lambda item: item.name)
+
+        structures = [item for item in models if isinstance(item, ir.Structure)]
+        shapes_used = _words(a.annotation for a in scalars if isinstance(a, ir.Alias))
+        if any(isinstance(item, ir.EnumDef) for item in scalars):
+            shapes_used.add("StrEnum")
+        models_used = _words(
+            [f.annotation for s in structures for f in s.fields]
+            + [a.annotation for a in models if isinstance(a, ir.Alias)]
+        ) | {s.base for s in structures}
+        if any(s.fields for s in structures):
+            models_used.add("Field")
+        if any(s.hides_input for s in structures):
+            models_used.add("SENSITIVE_CONFIG")
+        errors_used = _words(f.annotation for e in errors for f in e.fields) | {"ServiceError"}
+        requests = {o.input for o in operations} | {o.output for o in operations if o.output}
+        skeleton_used = requests | {"RequestContext", "NotImplementedOperation"}
+        table_used = requests | {e for o in operations for e in o.errors}
+        table_used |= {"Final", "Mapping", "Operation", "ServiceInfo"}
+        title = self.meta.get("serviceFullName", self.source.name)
+        doc = self._doc(self.source.model, 76)
+        return ir.Service(
+            name=self.source.name,
+            package=self.source.name.replace("-", "_"),
+            class_prefix=_class_prefix(self.meta.get("serviceId") or self.source.name),
+            service_id=self.meta.get("serviceId", self.source.name),
+            api_version=self.source.api_version,
+            protocol=self.protocol,
+            json_version=self.meta.get("jsonVersion"),
+            target_prefix=self.meta.get("targetPrefix"),
+            signing_name=self.meta.get("signingName", self.meta.get("endpointPrefix", "")),
+            botocore_version=self.source.botocore_version,
+            model_sha256=self.source.sha256,
+            doc=doc,
+            package_doc=(
+                f"{title} ({self.source.name} {self.source.api_version}), generated by botogen."
+                + (f"\n\n{doc}" if doc else "")
+            ),
+            skeleton_doc=(
+                f"Handlers for every operation of {title}.\n\n"
+                "Subclass it and override the operations you implement. An operation that is\n"
+                "not overridden raises NotImplementedOperation, which the server answers with\n"
+                "an AWS-shaped error."
+            ),
+            scalars=tuple(scalars),
+            models=tuple(models),
+            errors=tuple(errors),
+            operations=tuple(operations),
+            shapes_imports=self._imports("shapes", shapes_used),
+            models_imports=self._imports("models", models_used),
+            errors_imports=self._imports("errors", errors_used),
+            skeleton_imports=self._imports("skeleton", skeleton_used),
+            operations_imports=self._imports("operations", table_used),
+        )
+
+
+def build_service(source: ServiceModel) -> ir.Service:
+    """The IR of one service model; raises GenerationError for what cannot be honoured."""
+    return _Builder(source).build()

@@ -1,0 +1,73 @@
+"""Python names for model names, with every reserved-name rule kept in one place."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+
+from botocore import xform_name
+from pydantic import BaseModel
+
+#: Names the generated modules import or rely on at module level. A shape must not shadow
+#: them (a shape named `Field` or `Pattern` exists in some services).
+IMPORTED_NAMES = frozenset(
+    {
+        "Annotated", "Any", "ClassVar", "Enum", "Field", "Final", "Ge", "Le", "Mapping",
+        "MaxLen", "MinLen", "Strict", "StrEnum", "annotations",
+        "AwsModel", "AwsUnion", "Blob", "Empty", "EpochTimestamp", "Iso8601Timestamp",
+        "NotImplementedOperation", "Operation", "Pattern", "RequestContext",
+        "Rfc822Timestamp", "SENSITIVE_CONFIG", "ServiceError", "ServiceInfo",
+        "OPERATIONS", "SERVICE",
+    }
+)  # fmt: skip
+
+#: Top-level names a generated class or alias may not take.
+RESERVED_TOP_LEVEL = frozenset(keyword.kwlist) | frozenset(dir(builtins)) | IMPORTED_NAMES
+
+#: Field names that would clash with Python or pydantic: keywords, builtins used in
+#: annotations, and every attribute of `BaseModel` (`json`, `copy`, `schema`, ...).
+RESERVED_FIELDS = (
+    frozenset(keyword.kwlist)
+    | frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "type", "object"})
+    | frozenset(name for name in dir(BaseModel))
+)
+
+
+def _suffixed(name: str, taken: frozenset[str] | set[str]) -> str:
+    while name in taken:
+        name += "_"
+    return name
+
+
+def class_name(shape_name: str) -> str:
+    """A module-level name for a shape: its model name unless that is reserved."""
+    name = re.sub(r"\W", "_", shape_name)
+    if name[0].isdigit():
+        name = "_" + name
+    return _suffixed(name, RESERVED_TOP_LEVEL)
+
+
+def field_name(member_name: str, module_names: frozenset[str], taken: set[str]) -> str:
+    """The snake_case attribute for a member, as boto3 spells it (`botocore.xform_name`).
+
+    It never equals a reserved name, a module-level name of the generated module (a field
+    must not shadow the class it is annotated with) or another field of the same class.
+    """
+    name = re.sub(r"\W", "_", xform_name(member_name))
+    if name[0].isdigit():
+        name = "_" + name
+    return _suffixed(name, RESERVED_FIELDS | module_names | taken)
+
+
+def method_name(operation_name: str) -> str:
+    """The handler method for an operation, as boto3 names it (`decline_handshake`)."""
+    return _suffixed(xform_name(operation_name), RESERVED_FIELDS)
+
+
+def enum_member_name(value: str, taken: set[str]) -> str:
+    """An UPPER_SNAKE name for an enum value (`us-east-1` -> `US_EAST_1`)."""
+    name = re.sub(r"[^0-9A-Za-z]+", "_", value).strip("_").upper() or "EMPTY"
+    if name[0].isdigit():
+        name = "_" + name
+    return _suffixed(name, taken)

@@ -1,0 +1,1 @@
+"""Hand-written, service-agnostic runtime that generated packages build on."""

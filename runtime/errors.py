@@ -1,0 +1,60 @@
+"""The exception base that every generated error class derives from."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, ClassVar
+
+
+class ServiceError(Exception):
+    """An error a service answers with, as its model declares it.
+
+    Generated subclasses set the class attributes from the error shape and declare their
+    extra members (`Reason`, `Type`, ...) as keyword arguments of `__init__`.
+    """
+
+    #: The error code clients read from `__type`.
+    code: ClassVar[str] = "ServiceError"
+    #: HTTP status: the model's `error.httpStatusCode`, else 400 (500 for a `fault`).
+    http_status: ClassVar[int] = 400
+    #: True when the caller is at fault (a client error), False for a server `fault`.
+    sender_fault: ClassVar[bool] = True
+    #: Wire name of the message member (`Message` or `message`, as the shape spells it),
+    #: None when the shape has no message.
+    message_member: ClassVar[str | None] = "Message"
+    #: Extra modeled members: python attribute name -> wire name.
+    members: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, message: str | None = None, **members: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        for name in type(self).members:
+            setattr(self, name, members.pop(name, None))
+        if members:
+            unknown = ", ".join(sorted(members))
+            raise TypeError(f"{type(self).__name__} has no member {unknown}")
+
+    def __str__(self) -> str:
+        return self.message or self.code
+
+    def to_wire(self) -> dict[str, Any]:
+        """The error's modeled members by wire name, `None` left out (no `__type`)."""
+        body: dict[str, Any] = {}
+        if self.message is not None and self.message_member is not None:
+            body[self.message_member] = self.message
+        for name, wire in type(self).members.items():
+            value = getattr(self, name)
+            if value is not None:
+                body[wire] = value.value if isinstance(value, Enum) else value
+        return body
+
+
+class NotImplementedOperation(NotImplementedError):
+    """Raised by a skeleton method that no hand-written handler overrides.
+
+    The server answers it with an AWS-shaped "not implemented" error.
+    """
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(f"{operation} is not implemented by this server")
+        self.operation = operation
