@@ -1,4 +1,4 @@
-"""`botogen`: generate service packages from botocore's models (and, later, serve them)."""
+"""`botogen`: generate service packages from botocore's models, and serve them."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from botogen.serve import run
+
+    return run(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="botogen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -56,6 +62,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="extra botocore data folder searched before the installed models",
     )
     gen.set_defaults(run=_generate)
+
+    serve = commands.add_parser("serve", help="serve a json-protocol service on 127.0.0.1")
+    serve.add_argument("--service", default="organizations")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=4566, help="0 takes a free port")
+    serve.add_argument("--db", help="database (SQLite file path or postgresql:// URL)")
+    serve.add_argument("--accounts", help="accounts JSON file (default: the development set)")
+    serve.add_argument("--region", default="us-east-1")
+    serve.add_argument(
+        "--handlers",
+        metavar="MODULE:CLASS",
+        help="handler class (default: handlers.<service>.Handlers, else the bare skeleton)",
+    )
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.set_defaults(run=_serve)
     args = parser.parse_args(argv)
     code: int = args.run(args)
     return code

@@ -41,8 +41,8 @@ _SCALARS = {
 #: Where each name a generated module may use comes from, grouped as imports are sorted.
 _EXTERNAL: tuple[dict[str, str], ...] = (
     {
+        "Iterator": "collections.abc",
         "Mapping": "collections.abc",
-        "StrEnum": "enum",
         "Annotated": "typing",
         "Any": "typing",
         "Final": "typing",
@@ -57,6 +57,8 @@ _EXTERNAL: tuple[dict[str, str], ...] = (
     },
     {
         "RequestContext": "runtime.context",
+        "TypedClient": "runtime.client",
+        "AwsEnum": "runtime.enums",
         "NotImplementedOperation": "runtime.errors",
         "ServiceError": "runtime.errors",
         "AwsModel": "runtime.model",
@@ -78,6 +80,11 @@ _STRING_LITERAL = re.compile(r"""r?"(?:[^"\\]|\\.)*"|r?'(?:[^'\\]|\\.)*'""")
 def _words(code: Iterable[str]) -> set[str]:
     """The identifiers used in some annotations or expressions, string literals left out."""
     return {word for text in code for word in re.findall(r"\w+", _STRING_LITERAL.sub("", text))}
+
+
+#: A Reason enum holding any of these marks the service's modeled input-validation error
+#: (Organizations' InvalidInputException); the runtime fills it in.
+_VALIDATION_REASONS = frozenset({"INPUT_REQUIRED", "INVALID_PATTERN", "MAX_LENGTH_EXCEEDED"})
 
 
 class GenerationError(Exception):
@@ -334,11 +341,33 @@ class _Builder:
             values=tuple(values),
         )
 
+    # -- what the runtime answers with --------------------------------------------------
+
+    def _validation_error(self, errors: list[ir.ErrorClass]) -> tuple[str | None, str | None]:
+        """The error for invalid input and its Reason member, read from the model."""
+        for error in errors:
+            for field in error.fields:
+                reason = self.shapes[error.shape]["members"][field.wire]["shape"]
+                if field.wire.lower() == "reason" and _VALIDATION_REASONS & set(
+                    self.shapes[reason].get("enum", ())
+                ):
+                    return error.name, field.name
+        named = [e.name for e in errors if e.code == "ValidationException"]
+        return (named[0], None) if named else (None, None)
+
+    @staticmethod
+    def _internal_error(errors: list[ir.ErrorClass]) -> str | None:
+        """The model's server fault, when it has exactly one."""
+        faults = [e.name for e in errors if e.http_status == 500]
+        return faults[0] if len(faults) == 1 else None
+
     # -- operations -----------------------------------------------------------------------
 
     def _operation(self, name: str, op: dict[str, Any]) -> ir.OperationDef:
         http = op.get("http", {})
         doc = self._doc(op, 72)
+        summary = doc.split("\n\n")[0]
+        paginators = (self.source.paginators or {}).get("pagination", {})
         errors = tuple(self.names[e["shape"]] for e in op.get("errors", ()))
         if errors:
             listed = "\n".join(f"- {error}" for error in errors)
@@ -352,6 +381,8 @@ class _Builder:
             output=self.names[op["output"]["shape"]] if "output" in op else None,
             errors=errors,
             doc=doc,
+            summary=summary,
+            paginated=name in paginators,
         )
 
     # -- the service ----------------------------------------------------------------------
@@ -410,7 +441,7 @@ class _Builder:
         structures = [item for item in models if isinstance(item, ir.Structure)]
         shapes_used = _words(a.annotation for a in scalars if isinstance(a, ir.Alias))
         if any(isinstance(item, ir.EnumDef) for item in scalars):
-            shapes_used.add("StrEnum")
+            shapes_used.add("AwsEnum")
         models_used = _words(
             [f.annotation for s in structures for f in s.fields]
             + [a.annotation for a in models if isinstance(a, ir.Alias)]
@@ -424,6 +455,12 @@ class _Builder:
         skeleton_used = requests | {"RequestContext", "NotImplementedOperation"}
         table_used = requests | {e for o in operations for e in o.errors}
         table_used |= {"Final", "Mapping", "Operation", "ServiceInfo"}
+        client_used = requests | {e.name for e in errors} | {"Any", "TypedClient"}
+        if any(o.paginated for o in operations):
+            client_used.add("Iterator")
+        validation_error, validation_reason = self._validation_error(errors)
+        internal_error = self._internal_error(errors)
+        table_used |= {name for name in (validation_error, internal_error) if name}
         title = self.meta.get("serviceFullName", self.source.name)
         doc = self._doc(self.source.model, 76)
         return ir.Service(
@@ -438,6 +475,9 @@ class _Builder:
             signing_name=self.meta.get("signingName", self.meta.get("endpointPrefix", "")),
             botocore_version=self.source.botocore_version,
             model_sha256=self.source.sha256,
+            validation_error=validation_error,
+            validation_reason=validation_reason,
+            internal_error=internal_error,
             doc=doc,
             package_doc=(
                 f"{title} ({self.source.name} {self.source.api_version}), generated by botogen."
@@ -458,6 +498,7 @@ class _Builder:
             errors_imports=self._imports("errors", errors_used),
             skeleton_imports=self._imports("skeleton", skeleton_used),
             operations_imports=self._imports("operations", table_used),
+            client_imports=self._imports("client", client_used),
         )
 
 

@@ -79,6 +79,10 @@ class OperationDef:
     output: str | None
     errors: tuple[str, ...]
     doc: str
+    #: First paragraph of the documentation, for the typed client.
+    summary: str
+    #: botocore has a paginator for it.
+    paginated: bool
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,10 @@ class Service:
     signing_name: str
     botocore_version: str
     model_sha256: str
+    #: Error classes the runtime answers with for invalid input and for a server fault.
+    validation_error: str | None
+    validation_reason: str | None
+    internal_error: str | None
     doc: str
     #: Docstrings of the package and of the skeleton class.
     package_doc: str
@@ -123,3 +131,4 @@ class Service:
     errors_imports: Imports
     skeleton_imports: Imports
     operations_imports: Imports
+    client_imports: Imports

@@ -13,11 +13,11 @@ from pydantic import BaseModel
 #: them (a shape named `Field` or `Pattern` exists in some services).
 IMPORTED_NAMES = frozenset(
     {
-        "Annotated", "Any", "ClassVar", "Enum", "Field", "Final", "Ge", "Le", "Mapping",
+        "Annotated", "Any", "ClassVar", "Enum", "Field", "Final", "Ge", "Iterator", "Le", "Mapping",
         "MaxLen", "MinLen", "Strict", "StrEnum", "annotations",
-        "AwsModel", "AwsUnion", "Blob", "Empty", "EpochTimestamp", "Iso8601Timestamp",
+        "AwsEnum", "AwsModel", "AwsUnion", "Blob", "Empty", "EpochTimestamp", "Iso8601Timestamp",
         "NotImplementedOperation", "Operation", "Pattern", "RequestContext",
-        "Rfc822Timestamp", "SENSITIVE_CONFIG", "ServiceError", "ServiceInfo",
+        "Rfc822Timestamp", "SENSITIVE_CONFIG", "ServiceError", "ServiceInfo", "TypedClient",
         "OPERATIONS", "SERVICE",
     }
 )  # fmt: skip

@@ -60,6 +60,7 @@ Anything else that cannot be rendered faithfully raises
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import regex
@@ -90,7 +91,9 @@ def translate(pattern: str) -> str:
     try:
         regex.compile(source, FLAGS)
     except regex.error as exc:  # a gap in the parser; never emit broken code
-        raise UnsupportedPattern(pattern, f"translation does not compile ({exc}): {source!r}") from None
+        raise UnsupportedPattern(
+            pattern, f"translation does not compile ({exc}): {source!r}"
+        ) from None
     return source
 
 
@@ -101,13 +104,16 @@ def translate(pattern: str) -> str:
 # are ``regex`` property escapes such as ``\p{L}``.  Both can be written
 # inside ``[...]`` directly, so no nested-set syntax is ever needed.
 
-_DIGIT = [(0x30, 0x39)]
-_WORD = [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]
-_SPACE = [(0x09, 0x0D), (0x20, 0x20)]  # Java \s: [ \t\n\x0B\f\r]
+Range = tuple[int, int]
+Item = Range | str
+
+_DIGIT: list[Item] = [(0x30, 0x39)]
+_WORD: list[Item] = [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]
+_SPACE: list[Item] = [(0x09, 0x0D), (0x20, 0x20)]  # Java \s: [ \t\n\x0B\f\r]
 _LINE_TERMINATORS = r"\n\r\x85\u2028\u2029"  # what Java's '.' refuses
 
 # Java's POSIX character classes are US-ASCII only (no UNICODE_CHARACTER_CLASS).
-_POSIX_CLASSES: dict[str, list] = {
+_POSIX_CLASSES: dict[str, list[Item]] = {
     "Lower": [(0x61, 0x7A)],
     "Upper": [(0x41, 0x5A)],
     "ASCII": [(0x00, 0x7F)],
@@ -125,7 +131,7 @@ _POSIX_CLASSES: dict[str, list] = {
 }
 
 # Other java.util.regex property names, mapped to ``regex`` items.
-_JAVA_PROPERTIES: dict[str, list] = {
+_JAVA_PROPERTIES: dict[str, list[Item]] = {
     "all": [(0, MAX_CODE_POINT)],
     "LD": [r"\p{L}", r"\p{Nd}"],  # Character.isLetterOrDigit
     "L1": [(0x00, 0xFF)],  # Latin-1
@@ -152,9 +158,10 @@ _SPECIAL_OUTSIDE_CLASS = set("\\.^$|?*+()[]{}")
 _SPECIAL_INSIDE_CLASS = set("\\[]^-&~|")  # the last three are V1 set operators
 
 
-def _complement(ranges: list) -> list:
+def _complement(ranges: list[Range]) -> list[Item]:
     """Complement a list of code point ranges over the whole code space."""
-    result, start = [], 0
+    result: list[Item] = []
+    start = 0
     for lo, hi in sorted(ranges):
         if lo > start:
             result.append((start, lo - 1))
@@ -164,14 +171,14 @@ def _complement(ranges: list) -> list:
     return result
 
 
-def _swap_ascii_case(ranges: list) -> list:
+def _swap_ascii_case(ranges: Sequence[Item]) -> list[Item]:
     """Ranges for the other ASCII case of every letter in ``ranges``.
 
     This is Java's CASE_INSENSITIVE rule without UNICODE_CASE: a character
     matches if it, its ASCII upper case or its ASCII lower case is in the set.
     """
-    swapped = []
-    for lo, hi in ranges:
+    swapped: list[Item] = []
+    for lo, hi in (item for item in ranges if isinstance(item, tuple)):
         for first, last, delta in ((0x41, 0x5A, 0x20), (0x61, 0x7A, -0x20)):
             a, b = max(lo, first), min(hi, last)
             if a <= b:
@@ -196,7 +203,7 @@ def _char(cp: int, in_class: bool) -> str:
     return f"\\U{cp:08x}"
 
 
-def _class_body(items: list) -> str:
+def _class_body(items: Sequence[Item]) -> str:
     """The text between ``[`` and ``]`` for a list of items."""
     parts = []
     for item in items:
@@ -209,7 +216,7 @@ def _class_body(items: list) -> str:
     return "".join(parts)
 
 
-def _set_atom(items: list, negated: bool = False) -> str:
+def _set_atom(items: Sequence[Item], negated: bool = False) -> str:
     """A standalone atom matching one character of the set."""
     if not negated and len(items) == 1 and isinstance(items[0], str):
         return items[0]  # a bare \p{..}
@@ -220,27 +227,36 @@ def _set_atom(items: list, negated: bool = False) -> str:
 class _Class:
     """A parsed character class: plain items, or an atom if it needed nesting."""
 
-    items: list = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
     negated: bool = False
     atom: str | None = None  # set when the class is not expressible as [...]
     has_nested: bool = False  # contained a nested [...] class
 
     def as_atom(self) -> str:
-        return self.atom if self.atom is not None else _set_atom(self.items, self.negated)
+        return (
+            self.atom if self.atom is not None else _set_atom(self.items, self.negated)
+        )
 
 
 # Outside classes, assertions that must be spelled out explicitly.
 _WORD_CHAR = "[A-Za-z0-9_]"
-_WORD_BOUNDARY = f"(?:(?<={_WORD_CHAR})(?!{_WORD_CHAR})|(?<!{_WORD_CHAR})(?={_WORD_CHAR}))"
-_NOT_WORD_BOUNDARY = f"(?:(?<={_WORD_CHAR})(?={_WORD_CHAR})|(?<!{_WORD_CHAR})(?!{_WORD_CHAR}))"
+_WORD_BOUNDARY = (
+    f"(?:(?<={_WORD_CHAR})(?!{_WORD_CHAR})|(?<!{_WORD_CHAR})(?={_WORD_CHAR}))"
+)
+_NOT_WORD_BOUNDARY = (
+    f"(?:(?<={_WORD_CHAR})(?={_WORD_CHAR})|(?<!{_WORD_CHAR})(?!{_WORD_CHAR}))"
+)
 # Java's \Z: the end, or before one final line terminator (but not inside "\r\n").
-_JAVA_END_BUT_FOR_TERMINATOR = f"(?=(?:\\r\\n|[{_LINE_TERMINATORS}])?\\Z)(?!(?<=\\r)\\n)"
+_JAVA_END_BUT_FOR_TERMINATOR = (
+    f"(?=(?:\\r\\n|[{_LINE_TERMINATORS}])?\\Z)(?!(?<=\\r)\\n)"
+)
 
 _SIMPLE_ESCAPES = {"t": 0x09, "n": 0x0A, "r": 0x0D, "f": 0x0C, "a": 0x07, "e": 0x1B}
 _OCTAL = frozenset("01234567")
+_DIGITS = frozenset("0123456789")
 
 # Small token grammars, matched at the parser's position.
-_BRACED_QUANTIFIER = regex.compile(r"\{(\d+)(,(\d*))?\}")
+_BRACED_QUANTIFIER = regex.compile(r"\{([0-9]+)(,([0-9]*))?\}")
 _GROUP_NAME = regex.compile(r"([A-Za-z][A-Za-z0-9]*)>")  # after "(?<" or "\k<"
 _INLINE_FLAGS = regex.compile(r"([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])")  # after "(?"
 _HEX_ESCAPE = regex.compile(r"\{([0-9a-fA-F]+)\}|([0-9a-fA-F]{2})")  # after "\x"
@@ -329,7 +345,9 @@ class _Parser:
                 quantifier = ""
                 if minimum == 0:
                     if self.groups != groups_before:
-                        raise self._fail("optional look-around containing a capturing group")
+                        raise self._fail(
+                            "optional look-around containing a capturing group"
+                        )
                     continue
             pieces.append(text + quantifier)
         return "".join(pieces)
@@ -345,7 +363,9 @@ class _Parser:
         elif ch == "{":
             match = _BRACED_QUANTIFIER.match(self.text, self.pos)
             if not match:
-                raise self._fail(f"'{{' at position {self.pos} does not start a quantifier")
+                raise self._fail(
+                    f"'{{' at position {self.pos} does not start a quantifier"
+                )
             low, high = int(match[1]), match[3]
             if high and int(high) < low:
                 raise self._fail(f"quantifier {match[0]} has min > max")
@@ -373,7 +393,9 @@ class _Parser:
         if ch == "\\":
             return self._escape_outside_class()
         if ch in "*+?":
-            raise self._fail(f"quantifier {ch!r} at position {self.pos - 1} has nothing to repeat")
+            raise self._fail(
+                f"quantifier {ch!r} at position {self.pos - 1} has nothing to repeat"
+            )
         if ch == "{":
             # Java parses a '{' where an atom should be as an empty atom and
             # then applies the braced quantifier to it, so in X{11}{0,1011}
@@ -426,7 +448,9 @@ class _Parser:
         if not on | off:
             raise self._fail("empty inline flag group")
         if not (on | off) <= {"i", "s"}:
-            raise self._fail(f"inline flag(s) {''.join(sorted((on | off) - {'i', 's'}))!r} not supported")
+            raise self._fail(
+                f"inline flag(s) {''.join(sorted((on | off) - {'i', 's'}))!r} not supported"
+            )
         self.pos = match.end()
         self.flags = frozenset((self.flags | on) - off)
         if match[3] == ")":
@@ -441,12 +465,17 @@ class _Parser:
 
     def _escape_outside_class(self) -> tuple[str, bool]:
         ch = self._peek()
-        assertions = {"b": _WORD_BOUNDARY, "B": _NOT_WORD_BOUNDARY, "A": r"\A", "z": r"\Z",
-                      "Z": _JAVA_END_BUT_FOR_TERMINATOR}
+        assertions = {
+            "b": _WORD_BOUNDARY,
+            "B": _NOT_WORD_BOUNDARY,
+            "A": r"\A",
+            "z": r"\Z",
+            "Z": _JAVA_END_BUT_FOR_TERMINATOR,
+        }
         if ch in assertions:
             self.pos += 1
             return assertions[ch], True
-        if ch in "123456789":
+        if ch in _DIGITS and ch != "0":
             return self._backreference(), False
         if self._eat("k<"):
             match = _GROUP_NAME.match(self.text, self.pos)
@@ -465,15 +494,19 @@ class _Parser:
     def _backreference(self) -> str:
         # Java: take further digits only while they name an existing group.
         number = int(self._next())
-        while self._peek().isdigit() and number * 10 + int(self._peek()) <= self.groups:
+        while (
+            self._peek() in _DIGITS and number * 10 + int(self._peek()) <= self.groups
+        ):
             number = number * 10 + int(self._next())
         if number > self.groups:
-            raise self._fail(f"back-reference \\{number} to a group that does not precede it")
+            raise self._fail(
+                f"back-reference \\{number} to a group that does not precede it"
+            )
         if "i" in self.flags:
             raise self._fail("back-reference under (?i) is not supported")
         return f"\\g<{number}>"
 
-    def _escape_value(self, in_class: bool) -> int | tuple[list, bool]:
+    def _escape_value(self, in_class: bool) -> int | tuple[list[Item], bool]:
         """Parse an escape after the backslash that denotes a character
         (returns its code point) or a set (returns (items, negated))."""
         ch = self._next()
@@ -530,12 +563,12 @@ class _Parser:
             raise self._fail("\\0 must be followed by octal digits")
         return int(digits, 8)
 
-    def _property(self, negated: bool) -> tuple[list, bool]:
+    def _property(self, negated: bool) -> tuple[list[Item], bool]:
         if self._eat("{"):
             end = self.text.find("}", self.pos)
             if end < 0:
                 raise self._fail("unterminated \\p{...}")
-            name, self.pos = self.text[self.pos:end], end + 1
+            name, self.pos = self.text[self.pos : end], end + 1
         else:
             name = self._next()  # \pL
         if "i" in self.flags and name.removeprefix("Is") in _CASE_SENSITIVE_PROPERTIES:
@@ -560,7 +593,9 @@ class _Parser:
         start = self.pos - 1
         negated = self._eat("^")
         if self._peek() == "]":
-            raise self._fail("a class starting with ']' means different things in ECMA and Java")
+            raise self._fail(
+                "a class starting with ']' means different things in ECMA and Java"
+            )
         operands = [self._class_union(first_operand=True)]
         while self._eat("&&"):
             operands.append(self._class_union(first_operand=False))
@@ -569,7 +604,9 @@ class _Parser:
 
         if negated and (len(operands) > 1 or operands[0].has_nested):
             # Java 8 and Java 9+ disagree on what the '^' applies to here.
-            raise self._fail("negated class with nested classes or '&&' is not supported")
+            raise self._fail(
+                "negated class with nested classes or '&&' is not supported"
+            )
         if len(operands) == 1 and operands[0].atom is None:
             operands[0].negated = negated
             return operands[0]
@@ -578,7 +615,7 @@ class _Parser:
 
     def _class_union(self, first_operand: bool) -> _Class:
         """Items up to ']' or '&&'; nested classes are merged in if plain."""
-        items: list = []
+        items: list[Item] = []
         nested_atoms: list[str] = []
         has_nested = False
         while True:
@@ -596,16 +633,24 @@ class _Parser:
                 continue
             if has_nested and not first_operand:
                 # Java quirk: in [a&&[b]c] the 'c' replaces [b] instead of joining it.
-                raise self._fail("characters after a nested class right of '&&' are not supported")
+                raise self._fail(
+                    "characters after a nested class right of '&&' are not supported"
+                )
             first = self._class_member()
             # Java: '-' before ']' or '[' is a literal, as is one after a set.
-            if self._peek() == "-" and self._peek(1) not in ("]", "[", "") and isinstance(first, int):
+            if (
+                self._peek() == "-"
+                and self._peek(1) not in ("]", "[", "")
+                and isinstance(first, int)
+            ):
                 self.pos += 1  # a range
                 last = self._class_member()
                 if not isinstance(last, int):
                     raise self._fail("character range ends with a class escape")
                 if last < first:
-                    raise self._fail(f"character range {chr(first)!r}-{chr(last)!r} is out of order")
+                    raise self._fail(
+                        f"character range {chr(first)!r}-{chr(last)!r} is out of order"
+                    )
                 items.append((first, last))
             elif isinstance(first, int):
                 items.append((first, first))
@@ -615,7 +660,7 @@ class _Parser:
         if not items and not nested_atoms:
             raise self._fail("empty character class or '&&' operand")
         if "i" in self.flags:
-            items += _swap_ascii_case([item for item in items if isinstance(item, tuple)])
+            items += _swap_ascii_case(items)
         if not nested_atoms:
             return _Class(items, has_nested=has_nested)
         if not items and len(nested_atoms) == 1:
@@ -623,7 +668,7 @@ class _Parser:
         alternatives = ([_set_atom(items)] if items else []) + nested_atoms
         return _Class(atom="(?:" + "|".join(alternatives) + ")", has_nested=True)
 
-    def _class_member(self) -> int | list:
+    def _class_member(self) -> int | list[Item]:
         """One code point, or a list of items for a set escape."""
         ch = self._next()
         if ch != "\\":
@@ -634,9 +679,12 @@ class _Parser:
         items, negated = value
         if not negated:
             return items
-        if all(isinstance(item, tuple) for item in items):
-            return _complement(items)
-        raise self._fail("a negated multi-property class such as \\P{LD} inside [...] is not supported")
+        ranges = [item for item in items if isinstance(item, tuple)]
+        if len(ranges) == len(items):
+            return _complement(ranges)
+        raise self._fail(
+            "a negated multi-property class such as \\P{LD} inside [...] is not supported"
+        )
 
 
 def _unquote(pattern: str) -> str:
@@ -649,7 +697,7 @@ def _unquote(pattern: str) -> str:
     while i < len(pattern):
         if pattern.startswith("\\Q", i):
             end = pattern.find("\\E", i + 2)
-            quoted = pattern[i + 2:] if end < 0 else pattern[i + 2:end]
+            quoted = pattern[i + 2 :] if end < 0 else pattern[i + 2 : end]
             for ch in quoted:
                 if ch.isdigit() and ch.isascii():
                     out.append(f"\\x3{ch}")
@@ -659,7 +707,7 @@ def _unquote(pattern: str) -> str:
                     out.append("\\" + ch)
             i = len(pattern) if end < 0 else end + 2
         elif pattern[i] == "\\":
-            out.append(pattern[i:i + 2])
+            out.append(pattern[i : i + 2])
             i += 2
         else:
             out.append(pattern[i])

@@ -32,6 +32,7 @@ FILES = {
     "errors.py": "errors.py.j2",
     "skeleton.py": "skeleton.py.j2",
     "operations.py": "operations.py.j2",
+    "client.py": "client.py.j2",
     "__init__.py": "__init__.py.j2",
 }
 _DIGEST = "# botogen-digest: "

@@ -58,3 +58,16 @@ class NotImplementedOperation(NotImplementedError):
     def __init__(self, operation: str) -> None:
         super().__init__(f"{operation} is not implemented by this server")
         self.operation = operation
+
+
+class CommonError(ServiceError):
+    """An error every AWS service may answer with, outside its own model.
+
+    Instances carry their own code and status (the class attributes are defaults).
+    """
+
+    def __init__(self, code: str, message: str, http_status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code  # type: ignore[misc]
+        self.http_status = http_status  # type: ignore[misc]
+        self.sender_fault = http_status < 500  # type: ignore[misc]

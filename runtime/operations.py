@@ -41,3 +41,9 @@ class ServiceInfo:
     #: botocore release and SHA-256 of the model the package was generated from.
     botocore_version: str
     model_sha256: str
+    #: The modeled error that reports invalid input (Organizations: InvalidInputException),
+    #: and the member of it that carries a Reason; None when the model has none.
+    validation_error: type[ServiceError] | None
+    validation_reason: str | None
+    #: The modeled server fault (Organizations: ServiceException), if the model has one.
+    internal_error: type[ServiceError] | None

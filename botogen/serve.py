@@ -1,0 +1,127 @@
+"""`botogen serve`: a json-protocol service from its generated package, on uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import uvicorn
+import uvloop
+
+from runtime.accounts import DEVELOPMENT_ACCOUNTS, Accounts, load_accounts
+from runtime.app import AwsJsonApp
+
+log = logging.getLogger("botogen")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What `botogen serve` was asked for; handler classes may read it (`from_options`)."""
+
+    service: str
+    host: str
+    port: int
+    db: str | None
+    accounts: Accounts
+    region: str
+
+
+def service_package(service: str) -> ModuleType:
+    name = service.replace("-", "_")
+    try:
+        return importlib.import_module(f"generated.{name}")
+    except ModuleNotFoundError:
+        raise SystemExit(
+            f"botogen: no generated package for {service!r} "
+            f"(generate it first: botogen generate {service})"
+        ) from None
+
+
+def handler_class(spec: str | None, service: str, package: ModuleType) -> type:
+    """`module:Class` if given; else `handlers.<service>.Handlers` when it exists;
+    else the bare generated skeleton (every operation answers not-implemented)."""
+    if spec:
+        module_name, _, class_name = spec.partition(":")
+        cls: type = getattr(importlib.import_module(module_name), class_name or "Handlers")
+        return cls
+    try:
+        module = importlib.import_module(f"handlers.{service.replace('-', '_')}")
+    except ModuleNotFoundError:
+        skeleton = next(v for k, v in vars(package).items() if k.endswith("Skeleton"))
+        return skeleton  # type: ignore[no-any-return]
+    return module.Handlers  # type: ignore[no-any-return]
+
+
+def build_app(options: ServeOptions, handlers: str | None = None) -> AwsJsonApp:
+    package = service_package(options.service)
+    cls = handler_class(handlers, options.service, package)
+    factory: Any = getattr(cls, "from_options", None)
+    handler = factory(options) if factory else cls()
+    return AwsJsonApp(
+        package.SERVICE, package.OPERATIONS, handler, options.accounts, region=options.region
+    )
+
+
+async def _announce(server: uvicorn.Server, host: str, port: int) -> None:
+    while not server.started:
+        if server.should_exit:
+            return
+        await asyncio.sleep(0.01)
+    print(f"listening on http://{host}:{port}", flush=True)
+
+
+async def _serve(app: AwsJsonApp, sock: socket.socket, host: str) -> None:
+    config = uvicorn.Config(
+        app,
+        loop="uvloop",
+        http="httptools",
+        lifespan="off",
+        access_log=False,
+        server_header=False,
+        log_config=None,
+    )
+    server = uvicorn.Server(config)
+    port = sock.getsockname()[1]
+    announce = asyncio.create_task(_announce(server, host, port))
+    await server.serve(sockets=[sock])
+    announce.cancel()
+
+
+def run(args: Any) -> int:
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    accounts = load_accounts(Path(args.accounts)) if args.accounts else DEVELOPMENT_ACCOUNTS
+    options = ServeOptions(
+        service=args.service,
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        accounts=accounts,
+        region=args.region,
+    )
+    app = build_app(options, args.handlers)
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.set_inheritable(True)
+    # uvicorn stops gracefully on SIGTERM/SIGINT and then re-raises the signal; these
+    # handlers turn that into a clean exit (status 0) instead of death by signal.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _exit_cleanly)
+    uvloop.run(_serve(app, sock, args.host))
+    return 0
+
+
+def _exit_cleanly(signum: int, frame: Any) -> None:
+    raise SystemExit(0)

@@ -1,0 +1,221 @@
+"""The ASGI application that serves one json-protocol service from its generated package.
+
+Request flow: method/path check → body → SigV4 (the caller's account comes from the
+verified credentials) → `X-Amz-Target` routing through the operation table → validation
+into the request model → the handler method → the response model as JSON. Every failure
+leaves as an AWS-shaped error; an unexpected one as the model's server fault (500) with
+the request id, its traceback only in the log.
+
+Answers outside the model (documented here, chosen to look like AWS):
+- a path other than `/` → 404 `UnknownOperationException`; a method other than POST → 405
+  `MethodNotAllowedException` with `Allow: POST`;
+- an operation no handler implements → 501 `NotImplemented` (botocore does not retry it);
+- a body over `max_body` bytes → 413 `RequestEntityTooLargeException`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+
+from runtime import jsonproto
+from runtime.accounts import Accounts
+from runtime.context import RequestContext
+from runtime.errors import CommonError, NotImplementedOperation, ServiceError
+from runtime.operations import Operation, ServiceInfo
+from runtime.sigv4 import AuthError, verify
+from runtime.validation import to_service_error
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+access_log = logging.getLogger("botogen.access")
+error_log = logging.getLogger("botogen.error")
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes
+    operation: str = "-"
+    account: str = "-"
+    extra_headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class AwsJsonApp:
+    """Serves `operations` of `service` with `handler` (a subclass of the generated skeleton)."""
+
+    def __init__(
+        self,
+        service: ServiceInfo,
+        operations: Mapping[str, Operation],
+        handler: object,
+        accounts: Accounts,
+        *,
+        region: str = "us-east-1",
+        clock: Callable[[], datetime] = _utcnow,
+        max_body: int = 8 * 1024 * 1024,
+    ) -> None:
+        if service.protocol != "json":
+            raise ValueError(f"{service.name} uses the {service.protocol} protocol, not json")
+        self.service = service
+        self.handler = handler
+        self.accounts = accounts
+        self.region = region
+        self.clock = clock
+        self.max_body = max_body
+        self.content_type = jsonproto.content_type(service.json_version)
+        prefix = f"{service.target_prefix}."
+        # X-Amz-Target value -> (operation, bound handler method, is it a coroutine?)
+        self.routes: dict[str, tuple[Operation, Callable[..., Any], bool]] = {}
+        for name, operation in operations.items():
+            method = getattr(handler, operation.method)
+            self.routes[prefix + name] = (operation, method, inspect.iscoroutinefunction(method))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        reply = await self._handle(scope, receive, request_id)
+        headers = [
+            (b"content-type", self.content_type),
+            (b"content-length", str(len(reply.body)).encode()),
+            (b"x-amzn-requestid", request_id.encode()),
+            *reply.extra_headers,
+        ]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})
+        access_log.info(
+            "%s account=%s status=%d duration_ms=%.2f request_id=%s",
+            reply.operation,
+            reply.account,
+            reply.status,
+            1000 * (time.perf_counter() - started),
+            request_id,
+        )
+
+    @staticmethod
+    async def _lifespan(receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        """The whole body, or None when it exceeds `max_body`."""
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    def _error(self, error: ServiceError, **fields: Any) -> _Reply:
+        return _Reply(error.http_status, jsonproto.dump_error(error), **fields)
+
+    async def _handle(self, scope: Scope, receive: Receive, request_id: str) -> _Reply:
+        if scope["path"] != "/":
+            return self._error(
+                CommonError("UnknownOperationException", f"No such resource: {scope['path']}", 404)
+            )
+        if scope["method"] != "POST":
+            return self._error(
+                CommonError(
+                    "MethodNotAllowedException", f"Method {scope['method']} is not allowed.", 405
+                ),
+                extra_headers=((b"allow", b"POST"),),
+            )
+        body = await self._read_body(receive)
+        if body is None:
+            return self._error(
+                CommonError(
+                    "RequestEntityTooLargeException",
+                    f"The request body exceeds {self.max_body} bytes.",
+                    413,
+                )
+            )
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        try:
+            caller = verify(
+                method="POST",
+                path=scope.get("raw_path", b"/").decode("latin-1") or "/",
+                query=scope.get("query_string", b"").decode("latin-1"),
+                headers=headers,
+                body=body,
+                accounts=self.accounts,
+                now=self.clock(),
+                service=self.service.signing_name,
+            )
+        except AuthError as error:
+            return self._error(CommonError(error.code, error.message, error.status))
+        account = caller.account.id
+        route = self.routes.get(headers.get("x-amz-target", ""))
+        if route is None:
+            target = headers.get("x-amz-target", "")
+            return self._error(
+                CommonError("UnknownOperationException", f"Unknown operation {target!r}."),
+                account=account,
+            )
+        operation, method, is_async = route
+        try:
+            request = jsonproto.parse_request(operation.input, body)
+        except ValidationError as error:
+            return self._error(
+                to_service_error(error, self.service), operation=operation.name, account=account
+            )
+        except ServiceError as error:
+            return self._error(error, operation=operation.name, account=account)
+        context = RequestContext(
+            account_id=account,
+            principal_arn=caller.principal_arn,
+            region=caller.region,
+            request_id=request_id,
+        )
+        try:
+            result = await method(context, request) if is_async else method(context, request)
+            return _Reply(200, jsonproto.dump_response(result), operation.name, account)
+        except ServiceError as error:
+            return self._error(error, operation=operation.name, account=account)
+        except NotImplementedOperation as error:
+            return self._error(
+                CommonError("NotImplemented", str(error), 501),
+                operation=operation.name,
+                account=account,
+            )
+        except Exception:
+            error_log.exception("%s failed, request_id=%s", operation.name, request_id)
+            fault = self.service.internal_error
+            message = f"An internal error occurred. Request id: {request_id}."
+            return self._error(
+                fault(message) if fault else CommonError("InternalFailure", message, 500),
+                operation=operation.name,
+                account=account,
+            )

@@ -1,0 +1,91 @@
+"""Handlers with fixed answers, to exercise the wire runtime (and to benchmark it)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from generated.organizations import OrganizationsSkeleton
+from generated.organizations.errors import HandshakeNotFoundException
+from generated.organizations.models import (
+    DeclineHandshakeRequest,
+    DeclineHandshakeResponse,
+    DescribeHandshakeRequest,
+    DescribeHandshakeResponse,
+    Handshake,
+    HandshakeParty,
+    ListHandshakesForAccountRequest,
+    ListHandshakesForAccountResponse,
+    Organization,
+    DescribeOrganizationResponse,
+)
+from generated.organizations.shapes import ActionType, HandshakePartyType, HandshakeState
+from runtime.context import RequestContext
+from runtime.model import Empty
+
+REQUESTED = datetime(2016, 11, 30, 19, 27, 58, tzinfo=timezone.utc)
+#: Ids the handlers treat specially.
+MISSING = "h-000000000000"
+EXPLODES = "h-explodes0000"
+#: ListHandshakesForAccount pages: 7 handshakes, 3 per page at most.
+PAGED = [f"h-page{n:08d}" for n in range(7)]
+
+
+def handshake(handshake_id: str, account: str, state: HandshakeState) -> Handshake:
+    return Handshake(
+        id=handshake_id,
+        arn=f"arn:aws:organizations::111111111111:handshake/o-exampleorgid/invite/{handshake_id}",
+        parties=[
+            HandshakeParty(id=account, type_=HandshakePartyType.ACCOUNT),
+            HandshakeParty(id="o-exampleorgid", type_=HandshakePartyType.ORGANIZATION),
+        ],
+        state=state,
+        requested_timestamp=REQUESTED,
+        expiration_timestamp=REQUESTED.replace(day=15, month=12),
+        action=ActionType.INVITE,
+    )
+
+
+class FixedHandlers(OrganizationsSkeleton):
+    def describe_organization(
+        self, context: RequestContext, request: Empty
+    ) -> DescribeOrganizationResponse:
+        return DescribeOrganizationResponse(
+            organization=Organization(
+                id="o-exampleorgid",
+                arn="arn:aws:organizations::111111111111:organization/o-exampleorgid",
+                master_account_id=context.account_id,
+                master_account_email="bill@example.com",
+            )
+        )
+
+    def decline_handshake(
+        self, context: RequestContext, request: DeclineHandshakeRequest
+    ) -> DeclineHandshakeResponse:
+        if request.handshake_id == MISSING:
+            raise HandshakeNotFoundException(
+                "We can't find a handshake with the HandshakeId that you specified."
+            )
+        return DeclineHandshakeResponse(
+            handshake=handshake(request.handshake_id, context.account_id, HandshakeState.DECLINED)
+        )
+
+    def describe_handshake(
+        self, context: RequestContext, request: DescribeHandshakeRequest
+    ) -> DescribeHandshakeResponse:
+        if request.handshake_id == EXPLODES:
+            raise RuntimeError("a bug in a handler")
+        return DescribeHandshakeResponse(
+            handshake=handshake(request.handshake_id, context.account_id, HandshakeState.OPEN)
+        )
+
+    def list_handshakes_for_account(
+        self, context: RequestContext, request: ListHandshakesForAccountRequest
+    ) -> ListHandshakesForAccountResponse:
+        start = int(request.next_token or 0)
+        size = min(request.max_results or 3, 3)
+        page = PAGED[start : start + size]
+        more = start + size < len(PAGED)
+        return ListHandshakesForAccountResponse(
+            handshakes=[handshake(i, context.account_id, HandshakeState.OPEN) for i in page],
+            next_token=str(start + size) if more else None,
+        )

@@ -1,0 +1,97 @@
+"""Arbitrary bodies, headers and targets: every answer is AWS-shaped, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generated.organizations import OPERATIONS, SERVICE
+from runtime.accounts import Account, Accounts
+from runtime.app import AwsJsonApp
+from support.fixed_handlers import FixedHandlers
+
+ACCOUNT = Account("111111111111", "Bill", "bill@example.com", "AKIAFUZZ", "fuzz-secret")
+APP = AwsJsonApp(SERVICE, OPERATIONS, FixedHandlers(), Accounts([ACCOUNT]))
+TARGETS = [f"{SERVICE.target_prefix}.{name}" for name in OPERATIONS]
+
+
+def asgi(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+    }
+    sent: list[dict[str, Any]] = []
+    chunks = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(APP(scope, receive, send))
+    return sent[0]["status"], sent[1]["body"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+member_names = st.sampled_from(
+    ["HandshakeId", "MaxResults", "NextToken", "Filter", "Target", "Notes", "Name", "ParentId", "Tags"]
+)
+bodies = st.one_of(
+    st.binary(max_size=200),
+    st.dictionaries(member_names | st.text(max_size=10), json_values, max_size=5).map(
+        lambda d: json.dumps(d).encode()
+    ),
+)
+header_values = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    target=st.sampled_from(TARGETS) | header_values,
+    body=bodies,
+    extra=st.dictionaries(st.sampled_from(["content-type", "x-amz-date", "authorization", "x-custom"]), header_values, max_size=3),
+    sign=st.booleans(),
+    method=st.sampled_from(["POST", "POST", "POST", "GET", "PUT"]),
+    path=st.sampled_from(["/", "/", "/x"]),
+)
+def test_every_answer_is_aws_shaped(
+    target: str, body: bytes, extra: dict[str, str], sign: bool, method: str, path: str
+) -> None:
+    headers = {"host": "testserver", "content-type": "application/x-amz-json-1.1", "x-amz-target": target}
+    if sign:
+        request = AWSRequest(method=method, url=f"http://testserver{path}", data=body, headers=headers)
+        SigV4Auth(Credentials(ACCOUNT.access_key_id, ACCOUNT.secret_access_key), "organizations", "us-east-1").add_auth(request)
+        headers = {k.lower(): v for k, v in request.headers.items()}
+    else:
+        headers.update(extra)
+    status, raw = asgi(method, path, headers, body)
+    text = raw.decode()
+    assert "Traceback" not in text and 'File "' not in text
+    document = json.loads(text)
+    assert isinstance(document, dict)
+    if not sign:  # only a verified signature gets through
+        assert status != 200
+    if status == 200:
+        assert "__type" not in document
+        return
+    assert status in {400, 403, 404, 405, 413, 500, 501}, (status, document)
+    assert isinstance(document["__type"], str) and document["__type"]
+    assert isinstance(document.get("Message", document.get("message", "")), str)
+    if status == 500:
+        assert document["__type"] == "ServiceException"
