@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup generate check-generated test typecheck bench clean
+.PHONY: setup generate check-generated serve test typecheck bench clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 generate: $(STAMP)
 	$(BIN)/botogen generate
 
+## The main job: serve Organizations on http://127.0.0.1:4566 (development accounts).
+serve: $(STAMP)
+	$(BIN)/botogen serve
+
 ## Fail, naming the files, when generated/ differs from a fresh run.
 check-generated: $(STAMP)
 	$(BIN)/botogen generate --check
@@ -30,8 +34,11 @@ typecheck: $(STAMP)
 test: check-generated
 	$(BIN)/python -m pytest -q
 
+## Benchmarks print figures (README: Performance); wrk comes from the distribution.
 bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/bench_codegen.py
+	$(BIN)/python benchmarks/bench_server.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache

@@ -29,19 +29,31 @@ def _wall(command: list[str]) -> float:
 
 
 def bench_generate() -> None:
-    botogen = [sys.executable, "-m", "botogen.cli", "generate", "organizations", "--out"]
+    botogen = [
+        sys.executable,
+        "-m",
+        "botogen.cli",
+        "generate",
+        "organizations",
+        "--out",
+    ]
     cold, warm = [], []
     for _ in range(3):
         with tempfile.TemporaryDirectory() as out:
             cold.append(_wall([*botogen, out]))
             warm.append(_wall([*botogen, out]))
-    print(f"generate organizations, cold (empty folder): {min(cold):6.2f} s   (goal < 2 s)")
+    print(
+        f"generate organizations, cold (empty folder): {min(cold):6.2f} s   (goal < 2 s)"
+    )
     print(f"generate organizations, warm (no change):    {min(warm):6.2f} s")
 
 
 def bench_import() -> None:
     bare = [_wall([sys.executable, "-c", "pass"]) for _ in range(RUNS)]
-    full = [_wall([sys.executable, "-c", "import generated.organizations"]) for _ in range(RUNS)]
+    full = [
+        _wall([sys.executable, "-c", "import generated.organizations"])
+        for _ in range(RUNS)
+    ]
     models = [
         _wall([sys.executable, "-c", "import generated.organizations.models"])
         for _ in range(RUNS)
@@ -74,11 +86,25 @@ def bench_validation() -> None:
     DeclineHandshakeRequest.model_validate(params)  # build the deferred schema first
 
     number = 20_000
-    ours = min(timeit.repeat(lambda: DeclineHandshakeRequest.model_validate(params), number=number, repeat=5))
-    theirs = min(timeit.repeat(lambda: validator.validate(params, shape), number=number, repeat=5))
+    ours = min(
+        timeit.repeat(
+            lambda: DeclineHandshakeRequest.model_validate(params),
+            number=number,
+            repeat=5,
+        )
+    )
+    theirs = min(
+        timeit.repeat(
+            lambda: validator.validate(params, shape), number=number, repeat=5
+        )
+    )
     ours_us, theirs_us = 1e6 * ours / number, 1e6 * theirs / number
-    print(f"validate DeclineHandshakeRequest (pydantic, every constraint): {ours_us:6.2f} µs/call")
-    print(f"botocore ParamValidator (required/type/min only):              {theirs_us:6.2f} µs/call")
+    print(
+        f"validate DeclineHandshakeRequest (pydantic, every constraint): {ours_us:6.2f} µs/call"
+    )
+    print(
+        f"botocore ParamValidator (required/type/min only):              {theirs_us:6.2f} µs/call"
+    )
     print(f"ratio ParamValidator / ours: {theirs_us / ours_us:.1f}x")
 
 

@@ -17,7 +17,9 @@ def _generate(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else DEFAULT_OUT
     started = time.perf_counter()
     try:
-        result = generate(services, out, check=args.check, search_paths=args.search_path)
+        result = generate(
+            services, out, check=args.check, search_paths=args.search_path
+        )
     except GenerationError as error:
         print(f"botogen: {error}", file=sys.stderr)
         return 2
@@ -28,7 +30,9 @@ def _generate(args: argparse.Namespace) -> int:
             for path in result.stale:
                 print(f"  {path}", file=sys.stderr)
             return 1
-        print(f"{', '.join(services)}: {result.unchanged} files fresh ({elapsed:.2f} s)")
+        print(
+            f"{', '.join(services)}: {result.unchanged} files fresh ({elapsed:.2f} s)"
+        )
         return 0
     print(
         f"{', '.join(services)}: {len(result.written)} files written, "
@@ -48,8 +52,12 @@ def _serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="botogen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    gen = commands.add_parser("generate", help="generate packages from botocore's models")
-    gen.add_argument("services", nargs="*", help="botocore service names (default: organizations)")
+    gen = commands.add_parser(
+        "generate", help="generate packages from botocore's models"
+    )
+    gen.add_argument(
+        "services", nargs="*", help="botocore service names (default: organizations)"
+    )
     gen.add_argument("--out", help="output folder (default: the project's generated/)")
     gen.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 naming stale files"
@@ -63,19 +71,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     gen.set_defaults(run=_generate)
 
-    serve = commands.add_parser("serve", help="serve a json-protocol service on 127.0.0.1")
+    serve = commands.add_parser(
+        "serve", help="serve a json-protocol service on 127.0.0.1"
+    )
     serve.add_argument("--service", default="organizations")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=4566, help="0 takes a free port")
     serve.add_argument("--db", help="database (SQLite file path or postgresql:// URL)")
-    serve.add_argument("--accounts", help="accounts JSON file (default: the development set)")
+    serve.add_argument(
+        "--accounts", help="accounts JSON file (default: the development set)"
+    )
     serve.add_argument("--region", default="us-east-1")
     serve.add_argument(
         "--handlers",
         metavar="MODULE:CLASS",
         help="handler class (default: handlers.<service>.Handlers, else the bare skeleton)",
     )
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
     serve.set_defaults(run=_serve)
     args = parser.parse_args(argv)
     code: int = args.run(args)

@@ -50,7 +50,9 @@ def handler_class(spec: str | None, service: str, package: ModuleType) -> type:
     else the bare generated skeleton (every operation answers not-implemented)."""
     if spec:
         module_name, _, class_name = spec.partition(":")
-        cls: type = getattr(importlib.import_module(module_name), class_name or "Handlers")
+        cls: type = getattr(
+            importlib.import_module(module_name), class_name or "Handlers"
+        )
         return cls
     try:
         module = importlib.import_module(f"handlers.{service.replace('-', '_')}")
@@ -66,7 +68,11 @@ def build_app(options: ServeOptions, handlers: str | None = None) -> AwsJsonApp:
     factory: Any = getattr(cls, "from_options", None)
     handler = factory(options) if factory else cls()
     return AwsJsonApp(
-        package.SERVICE, package.OPERATIONS, handler, options.accounts, region=options.region
+        package.SERVICE,
+        package.OPERATIONS,
+        handler,
+        options.accounts,
+        region=options.region,
     )
 
 
@@ -101,7 +107,9 @@ def run(args: Any) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    accounts = load_accounts(Path(args.accounts)) if args.accounts else DEVELOPMENT_ACCOUNTS
+    accounts = (
+        load_accounts(Path(args.accounts)) if args.accounts else DEVELOPMENT_ACCOUNTS
+    )
     options = ServeOptions(
         service=args.service,
         host=args.host,

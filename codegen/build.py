@@ -79,12 +79,18 @@ _STRING_LITERAL = re.compile(r"""r?"(?:[^"\\]|\\.)*"|r?'(?:[^'\\]|\\.)*'""")
 
 def _words(code: Iterable[str]) -> set[str]:
     """The identifiers used in some annotations or expressions, string literals left out."""
-    return {word for text in code for word in re.findall(r"\w+", _STRING_LITERAL.sub("", text))}
+    return {
+        word
+        for text in code
+        for word in re.findall(r"\w+", _STRING_LITERAL.sub("", text))
+    }
 
 
 #: A Reason enum holding any of these marks the service's modeled input-validation error
 #: (Organizations' InvalidInputException); the runtime fills it in.
-_VALIDATION_REASONS = frozenset({"INPUT_REQUIRED", "INVALID_PATTERN", "MAX_LENGTH_EXCEEDED"})
+_VALIDATION_REASONS = frozenset(
+    {"INPUT_REQUIRED", "INVALID_PATTERN", "MAX_LENGTH_EXCEEDED"}
+)
 
 
 class GenerationError(Exception):
@@ -93,7 +99,12 @@ class GenerationError(Exception):
 
 def _literal(value: str) -> str:
     """A Python string literal for `value`: raw when that keeps a regex readable."""
-    if "\\" in value and value.isprintable() and '"' not in value and not value.endswith("\\"):
+    if (
+        "\\" in value
+        and value.isprintable()
+        and '"' not in value
+        and not value.endswith("\\")
+    ):
         return f'r"{value}"'
     return repr(value)
 
@@ -181,7 +192,9 @@ class _Builder:
         edges: dict[str, set[str]] = {}
         for name, shape in self.shapes.items():
             targets = [m["shape"] for m in shape.get("members", {}).values()]
-            targets += [shape[k]["shape"] for k in ("member", "key", "value") if k in shape]
+            targets += [
+                shape[k]["shape"] for k in ("member", "key", "value") if k in shape
+            ]
             edges[name] = set(targets)
         hiding = {name for name, shape in self.shapes.items() if shape.get("sensitive")}
         changed = True
@@ -197,7 +210,11 @@ class _Builder:
 
     def _reference(self, shape_name: str, from_module: str, quote: bool) -> str:
         name = self._type_name(shape_name)
-        key = f"{shape_name}#model" if self.shapes[shape_name].get("exception") else shape_name
+        key = (
+            f"{shape_name}#model"
+            if self.shapes[shape_name].get("exception")
+            else shape_name
+        )
         if quote and self.module_of[key] == from_module:
             return f'"{name}"'
         return name
@@ -231,10 +248,16 @@ class _Builder:
                         f"{shape['pattern']!r} cannot be honoured: {error}"
                     ) from error
                 model = shape["pattern"]
-                arguments = _literal(source) + ("" if source == model else f", {_literal(model)}")
+                arguments = _literal(source) + (
+                    "" if source == model else f", {_literal(model)}"
+                )
                 parts.append(f"Pattern({arguments})")
         elif kind in _SCALARS:
-            parts = [_SCALARS[kind], "Strict()", *self._constraints(shape, length=False)]
+            parts = [
+                _SCALARS[kind],
+                "Strict()",
+                *self._constraints(shape, length=False),
+            ]
         elif kind == "timestamp":
             fmt = shape.get("timestampFormat") or _DEFAULT_TIMESTAMP.get(
                 self.protocol, "unixTimestamp"
@@ -256,7 +279,9 @@ class _Builder:
         elif kind == "structure" and shape.get("document"):
             return "Any"
         else:
-            raise GenerationError(f"{self.source.name}: shape {shape_name}: type {kind!r}")
+            raise GenerationError(
+                f"{self.source.name}: shape {shape_name}: type {kind!r}"
+            )
         if len(parts) == 1:
             return parts[0]
         return f"Annotated[{', '.join(parts)}]"
@@ -270,7 +295,9 @@ class _Builder:
             text = f"Deprecated: {note}" + (f"\n\n{text}" if text else "")
         return text
 
-    def _fields(self, shape_name: str, shape: Shape, module: str) -> tuple[ir.Field, ...]:
+    def _fields(
+        self, shape_name: str, shape: Shape, module: str
+    ) -> tuple[ir.Field, ...]:
         required = set(shape.get("required", ()))
         taken: set[str] = set()
         fields = []
@@ -343,7 +370,9 @@ class _Builder:
 
     # -- what the runtime answers with --------------------------------------------------
 
-    def _validation_error(self, errors: list[ir.ErrorClass]) -> tuple[str | None, str | None]:
+    def _validation_error(
+        self, errors: list[ir.ErrorClass]
+    ) -> tuple[str | None, str | None]:
         """The error for invalid input and its Reason member, read from the model."""
         for error in errors:
             for field in error.fields:
@@ -395,7 +424,11 @@ class _Builder:
             )
             for group in _EXTERNAL
         )
-        siblings: dict[str, set[str]] = {"shapes": set(), "models": set(), "errors": set()}
+        siblings: dict[str, set[str]] = {
+            "shapes": set(),
+            "models": set(),
+            "errors": set(),
+        }
         key_of = {name: key for key, name in self.names.items()}
         for name in used:
             key = key_of.get(name)
@@ -418,7 +451,9 @@ class _Builder:
             if shape.get("exception"):
                 errors.append(self._error(shape_name))
                 if shape_name in self.error_models:
-                    models.append(self._structure(shape_name, f"{shape_name}#model", hiding))
+                    models.append(
+                        self._structure(shape_name, f"{shape_name}#model", hiding)
+                    )
             elif shape["type"] == "structure" and not shape.get("document"):
                 models.append(self._structure(shape_name, shape_name, hiding))
             elif "enum" in shape:
@@ -430,9 +465,12 @@ class _Builder:
                     annotation=self._alias_annotation(shape_name),
                     doc=self._doc(shape, 80),
                 )
-                (models if self.module_of[shape_name] == "models" else scalars).append(alias)
+                (models if self.module_of[shape_name] == "models" else scalars).append(
+                    alias
+                )
         operations = [
-            self._operation(name, op) for name, op in sorted(self.source.model["operations"].items())
+            self._operation(name, op)
+            for name, op in sorted(self.source.model["operations"].items())
         ]
         models.sort(key=lambda item: item.name)
         scalars.sort(key=lambda item: item.name)
@@ -450,8 +488,12 @@ class _Builder:
             models_used.add("Field")
         if any(s.hides_input for s in structures):
             models_used.add("SENSITIVE_CONFIG")
-        errors_used = _words(f.annotation for e in errors for f in e.fields) | {"ServiceError"}
-        requests = {o.input for o in operations} | {o.output for o in operations if o.output}
+        errors_used = _words(f.annotation for e in errors for f in e.fields) | {
+            "ServiceError"
+        }
+        requests = {o.input for o in operations} | {
+            o.output for o in operations if o.output
+        }
         skeleton_used = requests | {"RequestContext", "NotImplementedOperation"}
         table_used = requests | {e for o in operations for e in o.errors}
         table_used |= {"Final", "Mapping", "Operation", "ServiceInfo"}
@@ -472,7 +514,9 @@ class _Builder:
             protocol=self.protocol,
             json_version=self.meta.get("jsonVersion"),
             target_prefix=self.meta.get("targetPrefix"),
-            signing_name=self.meta.get("signingName", self.meta.get("endpointPrefix", "")),
+            signing_name=self.meta.get(
+                "signingName", self.meta.get("endpointPrefix", "")
+            ),
             botocore_version=self.source.botocore_version,
             model_sha256=self.source.sha256,
             validation_error=validation_error,

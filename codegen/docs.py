@@ -7,7 +7,20 @@ import textwrap
 from html.parser import HTMLParser
 
 #: Elements that start a paragraph of their own.
-_BLOCKS = {"p", "note", "important", "dl", "dt", "dd", "div", "pre", "h1", "h2", "h3", "h4"}
+_BLOCKS = {
+    "p",
+    "note",
+    "important",
+    "dl",
+    "dt",
+    "dd",
+    "div",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+}
 _LISTS = {"ul", "ol"}
 _WIDTH = 80
 _CODE_SPAN = re.compile(r"`\s*([^`]*?)\s*`")

@@ -23,13 +23,17 @@ IMPORTED_NAMES = frozenset(
 )  # fmt: skip
 
 #: Top-level names a generated class or alias may not take.
-RESERVED_TOP_LEVEL = frozenset(keyword.kwlist) | frozenset(dir(builtins)) | IMPORTED_NAMES
+RESERVED_TOP_LEVEL = (
+    frozenset(keyword.kwlist) | frozenset(dir(builtins)) | IMPORTED_NAMES
+)
 
 #: Field names that would clash with Python or pydantic: keywords, builtins used in
 #: annotations, and every attribute of `BaseModel` (`json`, `copy`, `schema`, ...).
 RESERVED_FIELDS = (
     frozenset(keyword.kwlist)
-    | frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "type", "object"})
+    | frozenset(
+        {"str", "int", "float", "bool", "bytes", "list", "dict", "type", "object"}
+    )
     | frozenset(name for name in dir(BaseModel))
 )
 

@@ -36,7 +36,9 @@ def available_services(loader: Loader) -> list[str]:
     return sorted(loader.list_available_services("service-2"))
 
 
-def _optional(loader: Loader, service: str, kind: str, api_version: str) -> dict[str, Any] | None:
+def _optional(
+    loader: Loader, service: str, kind: str, api_version: str
+) -> dict[str, Any] | None:
     try:
         data: dict[str, Any] = loader.load_service_model(service, kind, api_version)
     except botocore.exceptions.DataNotFoundError:
@@ -48,7 +50,9 @@ def load(service: str, loader: Loader | None = None) -> ServiceModel:
     loader = loader or make_loader()
     api_version = loader.determine_latest_version(service, "service-2")
     model: dict[str, Any] = loader.load_service_model(service, "service-2", api_version)
-    canonical = json.dumps(model, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(
+        model, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return ServiceModel(
         name=service,
         api_version=api_version,

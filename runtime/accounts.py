@@ -83,7 +83,9 @@ def _problem(values: Mapping[str, object]) -> str | None:
     if not _ACCOUNT_ID.fullmatch(account_id):
         return f"'id' must be exactly 12 digits, not {account_id!r}"
     if not _ACCESS_KEY_ID.fullmatch(key):
-        return f"'access_key_id' may not contain whitespace, '/', ',' or '=', not {key!r}"
+        return (
+            f"'access_key_id' may not contain whitespace, '/', ',' or '=', not {key!r}"
+        )
     return None
 
 
@@ -159,7 +161,9 @@ def load_accounts(path: str | Path) -> Accounts:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"{path}: cannot read accounts file: {exc.strerror or exc}") from None
+        raise ValueError(
+            f"{path}: cannot read accounts file: {exc.strerror or exc}"
+        ) from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: accounts file is not UTF-8: {exc.reason}") from None
     try:
@@ -175,7 +179,9 @@ def load_accounts(path: str | Path) -> Accounts:
         raise ValueError(f"{path}: 'accounts' is empty; at least one account is needed")
     extra = sorted(set(document) - {"accounts"})
     if extra:
-        raise ValueError(f"{path}: unknown top-level field(s) {', '.join(map(repr, extra))}")
+        raise ValueError(
+            f"{path}: unknown top-level field(s) {', '.join(map(repr, extra))}"
+        )
 
     accounts: list[Account] = []
     seen_ids: dict[str, int] = {}
@@ -188,10 +194,14 @@ def load_accounts(path: str | Path) -> Accounts:
             where += f" (id {entry['id']!r})"
         missing = [name for name in _FIELDS if name not in entry]
         if missing:
-            raise ValueError(f"{where}: missing required field(s) {', '.join(map(repr, missing))}")
+            raise ValueError(
+                f"{where}: missing required field(s) {', '.join(map(repr, missing))}"
+            )
         unknown = sorted(set(entry) - set(_FIELDS))
         if unknown:
-            raise ValueError(f"{where}: unknown field(s) {', '.join(map(repr, unknown))}")
+            raise ValueError(
+                f"{where}: unknown field(s) {', '.join(map(repr, unknown))}"
+            )
         values = {name: entry[name] for name in _FIELDS}
         problem = _problem(values)
         if problem is not None:

@@ -70,7 +70,9 @@ class AwsJsonApp:
         max_body: int = 8 * 1024 * 1024,
     ) -> None:
         if service.protocol != "json":
-            raise ValueError(f"{service.name} uses the {service.protocol} protocol, not json")
+            raise ValueError(
+                f"{service.name} uses the {service.protocol} protocol, not json"
+            )
         self.service = service
         self.handler = handler
         self.accounts = accounts
@@ -83,7 +85,11 @@ class AwsJsonApp:
         self.routes: dict[str, tuple[Operation, Callable[..., Any], bool]] = {}
         for name, operation in operations.items():
             method = getattr(handler, operation.method)
-            self.routes[prefix + name] = (operation, method, inspect.iscoroutinefunction(method))
+            self.routes[prefix + name] = (
+                operation,
+                method,
+                inspect.iscoroutinefunction(method),
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -100,7 +106,9 @@ class AwsJsonApp:
             (b"x-amzn-requestid", request_id.encode()),
             *reply.extra_headers,
         ]
-        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send(
+            {"type": "http.response.start", "status": reply.status, "headers": headers}
+        )
         await send({"type": "http.response.body", "body": reply.body})
         access_log.info(
             "%s account=%s status=%d duration_ms=%.2f request_id=%s",
@@ -140,12 +148,18 @@ class AwsJsonApp:
     async def _handle(self, scope: Scope, receive: Receive, request_id: str) -> _Reply:
         if scope["path"] != "/":
             return self._error(
-                CommonError("UnknownOperationException", f"No such resource: {scope['path']}", 404)
+                CommonError(
+                    "UnknownOperationException",
+                    f"No such resource: {scope['path']}",
+                    404,
+                )
             )
         if scope["method"] != "POST":
             return self._error(
                 CommonError(
-                    "MethodNotAllowedException", f"Method {scope['method']} is not allowed.", 405
+                    "MethodNotAllowedException",
+                    f"Method {scope['method']} is not allowed.",
+                    405,
                 ),
                 extra_headers=((b"allow", b"POST"),),
             )
@@ -181,7 +195,9 @@ class AwsJsonApp:
         if route is None:
             target = headers.get("x-amz-target", "")
             return self._error(
-                CommonError("UnknownOperationException", f"Unknown operation {target!r}."),
+                CommonError(
+                    "UnknownOperationException", f"Unknown operation {target!r}."
+                ),
                 account=account,
             )
         operation, method, is_async = route
@@ -189,7 +205,9 @@ class AwsJsonApp:
             request = jsonproto.parse_request(operation.input, body)
         except ValidationError as error:
             return self._error(
-                to_service_error(error, self.service), operation=operation.name, account=account
+                to_service_error(error, self.service),
+                operation=operation.name,
+                account=account,
             )
         except ServiceError as error:
             return self._error(error, operation=operation.name, account=account)
@@ -200,7 +218,9 @@ class AwsJsonApp:
             request_id=request_id,
         )
         try:
-            result = await method(context, request) if is_async else method(context, request)
+            result = (
+                await method(context, request) if is_async else method(context, request)
+            )
             return _Reply(200, jsonproto.dump_response(result), operation.name, account)
         except ServiceError as error:
             return self._error(error, operation=operation.name, account=account)
@@ -215,7 +235,11 @@ class AwsJsonApp:
             fault = self.service.internal_error
             message = f"An internal error occurred. Request id: {request_id}."
             return self._error(
-                fault(message) if fault else CommonError("InternalFailure", message, 500),
+                (
+                    fault(message)
+                    if fault
+                    else CommonError("InternalFailure", message, 500)
+                ),
                 operation=operation.name,
                 account=account,
             )

@@ -46,9 +46,13 @@ class TypedClient:
         if request is None:
             request = request_type.model_validate(members)
         elif members:
-            raise TypeError("pass either a request model or keyword arguments, not both")
+            raise TypeError(
+                "pass either a request model or keyword arguments, not both"
+            )
         elif not isinstance(request, request_type):
-            raise TypeError(f"expected {request_type.__name__}, got {type(request).__name__}")
+            raise TypeError(
+                f"expected {request_type.__name__}, got {type(request).__name__}"
+            )
         params: dict[str, Any] = request.model_dump(by_alias=True, exclude_none=True)
         return params
 
@@ -57,12 +61,14 @@ class TypedClient:
         code = error.response.get("Error", {}).get("Code", "")
         cls = self.errors.get(code)
         if cls is None:
-            return error
+            unmodeled: Exception = error
+            return unmodeled
         members = {
             name: error.response.get(wire, error.response["Error"].get(wire))
             for name, wire in cls.members.items()
         }
-        return cls(error.response["Error"].get("Message"), **members)
+        translated: Exception = cls(error.response["Error"].get("Message"), **members)
+        return translated
 
     def _invoke(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -14,7 +14,9 @@ from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any
 
-_TOLERANT: ContextVar[bool] = ContextVar("botogen_tolerate_unknown_enum_values", default=False)
+_TOLERANT: ContextVar[bool] = ContextVar(
+    "botogen_tolerate_unknown_enum_values", default=False
+)
 
 
 class AwsEnum(StrEnum):

@@ -46,7 +46,9 @@ def parse_request(model: type[AwsModel], body: bytes) -> AwsModel:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        raise CommonError("SerializationException", f"Malformed JSON body: {error.msg}.") from None
+        raise CommonError(
+            "SerializationException", f"Malformed JSON body: {error.msg}."
+        ) from None
     if not isinstance(data, dict):
         raise CommonError(
             "SerializationException", "The request body must be a JSON object."

@@ -41,7 +41,9 @@ class AwsUnion(AwsModel):
 
     @model_validator(mode="after")
     def _exactly_one_member(self) -> AwsUnion:
-        chosen = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        chosen = [
+            name for name in type(self).model_fields if getattr(self, name) is not None
+        ]
         if len(chosen) != 1:
             names = ", ".join(
                 field.alias or name for name, field in type(self).model_fields.items()

@@ -69,7 +69,9 @@ SIGNATURE_MISMATCH: Final = (
 )
 INVALID_TOKEN: Final = "The security token included in the request is invalid."
 
-_AMZ_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})Z")
+_AMZ_DATE = re.compile(
+    r"([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})Z"
+)
 _SCOPE_DATE = re.compile(r"[0-9]{8}")
 _SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
@@ -115,7 +117,9 @@ class Caller:
 
 
 def _missing() -> AuthError:
-    return AuthError("MissingAuthenticationTokenException", "Missing Authentication Token")
+    return AuthError(
+        "MissingAuthenticationTokenException", "Missing Authentication Token"
+    )
 
 
 def _incomplete(message: str) -> AuthError:
@@ -202,7 +206,9 @@ def _expected_signature(
     params = _decoded(pairs)
     if params is None:
         url += "?" + "&".join(f"{name}={value}" for name, value in pairs)
-    request = AWSRequest(method=method, url=url, headers=signed, data=body, params=params)
+    request = AWSRequest(
+        method=method, url=url, headers=signed, data=body, params=params
+    )
     request.context["timestamp"] = timestamp
     verifier = _Verifier(secret_key, service, region)
     canonical_request = verifier.canonical_request(request)
@@ -242,11 +248,17 @@ def _parse_credential(credential: str) -> tuple[str, str, str, str]:
     if not key:
         raise _incomplete("Credential must start with an access key id")
     if not _SCOPE_DATE.fullmatch(date):
-        raise _incomplete(f"Credential should be scoped to a valid date (YYYYMMDD), not {_shown(date)}.")
+        raise _incomplete(
+            f"Credential should be scoped to a valid date (YYYYMMDD), not {_shown(date)}."
+        )
     if not region or region != region.strip():
-        raise _incomplete(f"Credential should be scoped to a valid region, not {_shown(region)}.")
+        raise _incomplete(
+            f"Credential should be scoped to a valid region, not {_shown(region)}."
+        )
     if not service or service != service.strip():
-        raise _incomplete(f"Credential should be scoped to a valid service, not {_shown(service)}.")
+        raise _incomplete(
+            f"Credential should be scoped to a valid service, not {_shown(service)}."
+        )
     if terminator != _TERMINATOR:
         raise _incomplete(
             f"Credential should be scoped with a valid terminator: '{_TERMINATOR}', "
@@ -286,9 +298,13 @@ def _parse_authorization(header: str) -> tuple[str, str, str]:
                 "(missing equal-sign)"
             )
         if name not in ("Credential", "SignedHeaders", "Signature"):
-            raise _incomplete(f"Authorization header has an unknown component {_shown(name, 32)}")
+            raise _incomplete(
+                f"Authorization header has an unknown component {_shown(name, 32)}"
+            )
         if name in components:
-            raise _incomplete(f"Authorization header has more than one '{name}' component")
+            raise _incomplete(
+                f"Authorization header has more than one '{name}' component"
+            )
         components[name] = value.strip()
     missing = [
         f"Authorization header requires '{name}' parameter."
@@ -297,7 +313,11 @@ def _parse_authorization(header: str) -> tuple[str, str, str]:
     ]
     if missing:
         raise _incomplete(" ".join(missing))
-    return components["Credential"], components["SignedHeaders"], components["Signature"]
+    return (
+        components["Credential"],
+        components["SignedHeaders"],
+        components["Signature"],
+    )
 
 
 def _parse_timestamp(timestamp: str, name: str) -> datetime:
@@ -311,7 +331,9 @@ def _parse_timestamp(timestamp: str, name: str) -> datetime:
         year, month, day, hour, minute, second = map(int, match.groups())
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
-        raise _incomplete(f"{name} is not a valid date: {_shown(timestamp, 32)}") from None
+        raise _incomplete(
+            f"{name} is not a valid date: {_shown(timestamp, 32)}"
+        ) from None
 
 
 def _header_timestamp(headers: Mapping[str, str]) -> str:
@@ -324,7 +346,9 @@ def _header_timestamp(headers: Mapping[str, str]) -> str:
         try:
             parsed = parsedate_to_datetime(date)
         except (TypeError, ValueError):
-            raise _incomplete(f"Date header is not an RFC 1123 date: {_shown(date, 40)}") from None
+            raise _incomplete(
+                f"Date header is not an RFC 1123 date: {_shown(date, 40)}"
+            ) from None
         if parsed.tzinfo is None:  # "-0000", as botocore writes it: UTC
             parsed = parsed.replace(tzinfo=UTC)
         return parsed.astimezone(UTC).strftime(SIGV4_TIMESTAMP)
@@ -345,7 +369,9 @@ def _raw_pairs(query: str) -> list[tuple[str, str]]:
 def _decoded(pairs: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
     """Percent-decoded query pairs, or None if one is not valid UTF-8."""
     try:
-        return [(unquote(k, errors="strict"), unquote(v, errors="strict")) for k, v in pairs]
+        return [
+            (unquote(k, errors="strict"), unquote(v, errors="strict")) for k, v in pairs
+        ]
     except UnicodeDecodeError:
         return None
 
@@ -355,7 +381,9 @@ def _from_presigned_query(pairs: list[tuple[str, str]]) -> _Signed:
     for name, value in pairs:
         if name.startswith("X-Amz-"):
             if name in found:
-                raise _incomplete(f"Query-string parameter '{name}' appears more than once")
+                raise _incomplete(
+                    f"Query-string parameter '{name}' appears more than once"
+                )
             found[name] = unquote(value)
     if not all(name in found for name in _PRESIGN_PARAMS):
         raise _incomplete(
@@ -381,7 +409,9 @@ def _from_presigned_query(pairs: list[tuple[str, str]]) -> _Signed:
         scope_date=date,
         region=region,
         service=service,
-        signed_headers=_parse_signed_headers(found["X-Amz-SignedHeaders"], "X-Amz-SignedHeaders"),
+        signed_headers=_parse_signed_headers(
+            found["X-Amz-SignedHeaders"], "X-Amz-SignedHeaders"
+        ),
         signature=_parse_signature(found["X-Amz-Signature"]),
         timestamp=found["X-Amz-Date"],
         moment=_parse_timestamp(found["X-Amz-Date"], "X-Amz-Date"),
@@ -485,7 +515,8 @@ def verify(
     authorization = headers.get("authorization")
     pairs = _raw_pairs(query) if query else []
     presigned = "X-Amz-" in query and any(
-        name in ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature") for name, _ in pairs
+        name in ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
+        for name, _ in pairs
     )
     if authorization is None:
         if not presigned:

@@ -8,7 +8,12 @@ from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BeforeValidator, GetCoreSchemaHandler, PlainSerializer
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    PlainSerializer,
+)
 from pydantic_core import PydanticCustomError, core_schema
 
 from runtime.patterns import compile_pattern
@@ -55,8 +60,10 @@ def _epoch_seconds(value: datetime) -> int | float:
 
 
 def _iso8601(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
+    return (
+        value.astimezone(timezone.utc)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
     )
 
 
@@ -84,14 +91,21 @@ _ParsedTimestamp = Annotated[AwareDatetime, BeforeValidator(parse_timestamp_text
 
 #: Timestamps are timezone-aware datetimes; on input they accept epoch seconds (int or
 #: fraction) and ISO 8601. In JSON they dump in the format the shape (or its protocol) uses.
-EpochTimestamp = Annotated[_ParsedTimestamp, PlainSerializer(_epoch_seconds, when_used="json")]
-Iso8601Timestamp = Annotated[_ParsedTimestamp, PlainSerializer(_iso8601, when_used="json")]
-Rfc822Timestamp = Annotated[_ParsedTimestamp, PlainSerializer(_rfc822, when_used="json")]
+EpochTimestamp = Annotated[
+    _ParsedTimestamp, PlainSerializer(_epoch_seconds, when_used="json")
+]
+Iso8601Timestamp = Annotated[
+    _ParsedTimestamp, PlainSerializer(_iso8601, when_used="json")
+]
+Rfc822Timestamp = Annotated[
+    _ParsedTimestamp, PlainSerializer(_rfc822, when_used="json")
+]
 
 
 def _blob_from_input(value: Any, info: core_schema.ValidationInfo) -> bytes:
     """bytes as they are; a str as boto3 takes it (UTF-8 text), or, when validating a
-    JSON body off the wire (`context={"wire": True}`), as the base64 the protocol sends."""
+    JSON body off the wire (`context={"wire": True}`), as the base64 the protocol sends.
+    """
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     if isinstance(value, str):
@@ -100,7 +114,9 @@ def _blob_from_input(value: Any, info: core_schema.ValidationInfo) -> bytes:
         try:
             return base64.b64decode(value, validate=True)
         except binascii.Error:
-            raise PydanticCustomError("blob_base64", "Blob should be valid base64") from None
+            raise PydanticCustomError(
+                "blob_base64", "Blob should be valid base64"
+            ) from None
     raise PydanticCustomError("blob_type", "Blob should be bytes or a string")
 
 

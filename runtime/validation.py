@@ -50,7 +50,11 @@ def member_path(loc: tuple[int | str, ...]) -> str:
     """`("Handshake", "Resources", 0, "Value")` -> `Handshake.Resources[0].Value`."""
     path = ""
     for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        path += (
+            f"[{part}]"
+            if isinstance(part, int)
+            else (f".{part}" if path else str(part))
+        )
     return path or "(request)"
 
 
@@ -62,7 +66,9 @@ def _constraint(error: ErrorDetails) -> str:
     if kind in ("string_too_long", "too_long"):
         return f"Member must have length less than or equal to {ctx.get('max_length')}"
     if kind in ("string_too_short", "too_short"):
-        return f"Member must have length greater than or equal to {ctx.get('min_length')}"
+        return (
+            f"Member must have length greater than or equal to {ctx.get('min_length')}"
+        )
     if kind == "less_than_equal":
         return f"Member must have value less than or equal to {ctx.get('le')}"
     if kind == "greater_than_equal":
@@ -93,7 +99,9 @@ def to_service_error(error: ValidationError, service: ServiceInfo) -> ServiceErr
     path = member_path(first["loc"])
     cls = service.validation_error
     if cls is not None and service.validation_reason is not None:
-        reason, _, sentence = _KINDS.get(first["type"], ("", 4, "You provided an invalid value."))
+        reason, _, sentence = _KINDS.get(
+            first["type"], ("", 4, "You provided an invalid value.")
+        )
         members: dict[str, Any] = {service.validation_reason: reason} if reason else {}
         return cls(f"{sentence} {path}: {_constraint(first)}.", **members)
     count = len(details)

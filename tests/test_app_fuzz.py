@@ -22,14 +22,19 @@ APP = AwsJsonApp(SERVICE, OPERATIONS, FixedHandlers(), Accounts([ACCOUNT]))
 TARGETS = [f"{SERVICE.target_prefix}.{name}" for name in OPERATIONS]
 
 
-def asgi(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+def asgi(
+    method: str, path: str, headers: dict[str, str], body: bytes
+) -> tuple[int, bytes]:
     scope = {
         "type": "http",
         "method": method,
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
-        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+        "headers": [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in headers.items()
+        ],
     }
     sent: list[dict[str, Any]] = []
     chunks = [{"type": "http.request", "body": body, "more_body": False}]
@@ -45,12 +50,27 @@ def asgi(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,
 )
 member_names = st.sampled_from(
-    ["HandshakeId", "MaxResults", "NextToken", "Filter", "Target", "Notes", "Name", "ParentId", "Tags"]
+    [
+        "HandshakeId",
+        "MaxResults",
+        "NextToken",
+        "Filter",
+        "Target",
+        "Notes",
+        "Name",
+        "ParentId",
+        "Tags",
+    ]
 )
 bodies = st.one_of(
     st.binary(max_size=200),
@@ -65,7 +85,11 @@ header_values = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_
 @given(
     target=st.sampled_from(TARGETS) | header_values,
     body=bodies,
-    extra=st.dictionaries(st.sampled_from(["content-type", "x-amz-date", "authorization", "x-custom"]), header_values, max_size=3),
+    extra=st.dictionaries(
+        st.sampled_from(["content-type", "x-amz-date", "authorization", "x-custom"]),
+        header_values,
+        max_size=3,
+    ),
     sign=st.booleans(),
     method=st.sampled_from(["POST", "POST", "POST", "GET", "PUT"]),
     path=st.sampled_from(["/", "/", "/x"]),
@@ -73,10 +97,20 @@ header_values = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_
 def test_every_answer_is_aws_shaped(
     target: str, body: bytes, extra: dict[str, str], sign: bool, method: str, path: str
 ) -> None:
-    headers = {"host": "testserver", "content-type": "application/x-amz-json-1.1", "x-amz-target": target}
+    headers = {
+        "host": "testserver",
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": target,
+    }
     if sign:
-        request = AWSRequest(method=method, url=f"http://testserver{path}", data=body, headers=headers)
-        SigV4Auth(Credentials(ACCOUNT.access_key_id, ACCOUNT.secret_access_key), "organizations", "us-east-1").add_auth(request)
+        request = AWSRequest(
+            method=method, url=f"http://testserver{path}", data=body, headers=headers
+        )
+        SigV4Auth(
+            Credentials(ACCOUNT.access_key_id, ACCOUNT.secret_access_key),
+            "organizations",
+            "us-east-1",
+        ).add_auth(request)
         headers = {k.lower(): v for k, v in request.headers.items()}
     else:
         headers.update(extra)

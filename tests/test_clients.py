@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 
 from generated.organizations import OrganizationsClient
-from generated.organizations.errors import HandshakeNotFoundException, InvalidInputException
+from generated.organizations.errors import (
+    HandshakeNotFoundException,
+    InvalidInputException,
+)
 from generated.organizations.models import (
     DeclineHandshakeRequest,
     DeclineHandshakeResponse,
@@ -49,7 +52,15 @@ def aws(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
         "AWS_MAX_ATTEMPTS": "1",
     }
     return subprocess.run(
-        [str(AWS), "organizations", *args, "--endpoint-url", server.url, "--output", "json"],
+        [
+            str(AWS),
+            "organizations",
+            *args,
+            "--endpoint-url",
+            server.url,
+            "--output",
+            "json",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -58,7 +69,9 @@ def aws(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_aws_cli_success(server: Server) -> None:
-    result = aws(server, "decline-handshake", "--handshake-id", "h-examplehandshakeid111")
+    result = aws(
+        server, "decline-handshake", "--handshake-id", "h-examplehandshakeid111"
+    )
     assert result.returncode == 0, result.stderr
     handshake = json.loads(result.stdout)["Handshake"]
     assert handshake["State"] == "DECLINED"
@@ -92,10 +105,15 @@ def test_typed_client_returns_models(typed: OrganizationsClient) -> None:
     assert isinstance(organization, DescribeOrganizationResponse)
     assert organization.organization is not None
     assert organization.organization.master_account_id == "222222222222"
-    by_model = typed.decline_handshake(DeclineHandshakeRequest(handshake_id="h-examplehandshakeid111"))
+    by_model = typed.decline_handshake(
+        DeclineHandshakeRequest(handshake_id="h-examplehandshakeid111")
+    )
     by_keywords = typed.decline_handshake(handshake_id="h-examplehandshakeid111")
     assert isinstance(by_model, DeclineHandshakeResponse)
-    assert by_model.handshake is not None and by_model.handshake.state is HandshakeState.DECLINED
+    assert (
+        by_model.handshake is not None
+        and by_model.handshake.state is HandshakeState.DECLINED
+    )
     assert by_model == by_keywords
 
 
@@ -132,6 +150,9 @@ def test_typed_client_tolerates_enum_values_from_a_newer_model() -> None:
     }
     parsed = OrganizationsClient._parse(DeclineHandshakeResponse, response)
     assert parsed.handshake is not None and parsed.handshake.state == "SOMETHING_NEW"
-    assert parsed.handshake.action is not None and parsed.handshake.action.value == "INVITE"
+    assert (
+        parsed.handshake.action is not None
+        and parsed.handshake.action.value == "INVITE"
+    )
     with pytest.raises(Exception):  # a server (no tolerance) still rejects it
         DeclineHandshakeResponse.model_validate(response)

@@ -32,7 +32,9 @@ def sample(shape: dict[str, Any], size: int) -> Any:
     return ["a"] * size
 
 
-def constrained_members(shapes: dict[str, Any], keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
+def constrained_members(
+    shapes: dict[str, Any], keys: tuple[str, ...]
+) -> list[tuple[str, str, str]]:
     cases = []
     for name, shape in sorted(shapes.items()):
         if shape["type"] != "structure" or shape.get("exception"):
@@ -47,7 +49,8 @@ def constrained_members(shapes: dict[str, Any], keys: tuple[str, ...]) -> list[t
 def test_length_bounds(org_shapes: dict[str, Any]) -> None:
     """At the bound no length error; one past it, the length error."""
     cases = [
-        c for c in constrained_members(org_shapes, ("min", "max"))
+        c
+        for c in constrained_members(org_shapes, ("min", "max"))
         if org_shapes[c[2]]["type"] in ("string", "list")
     ]
     assert len(cases) > 50
@@ -55,26 +58,49 @@ def test_length_bounds(org_shapes: dict[str, Any]) -> None:
         shape = org_shapes[shape_name]
         where = f"{structure}.{member} ({shape_name})"
         if "max" in shape:
-            assert not member_errors(structure, member, sample(shape, shape["max"])) & LENGTH_ERRORS, where
-            assert member_errors(structure, member, sample(shape, shape["max"] + 1)) & LENGTH_ERRORS, where
+            assert (
+                not member_errors(structure, member, sample(shape, shape["max"]))
+                & LENGTH_ERRORS
+            ), where
+            assert (
+                member_errors(structure, member, sample(shape, shape["max"] + 1))
+                & LENGTH_ERRORS
+            ), where
         if shape.get("min", 0) > 0:
-            assert not member_errors(structure, member, sample(shape, shape["min"])) & LENGTH_ERRORS, where
-            assert member_errors(structure, member, sample(shape, shape["min"] - 1)) & LENGTH_ERRORS, where
+            assert (
+                not member_errors(structure, member, sample(shape, shape["min"]))
+                & LENGTH_ERRORS
+            ), where
+            assert (
+                member_errors(structure, member, sample(shape, shape["min"] - 1))
+                & LENGTH_ERRORS
+            ), where
 
 
 def test_value_ranges(org_shapes: dict[str, Any]) -> None:
     cases = [
-        c for c in constrained_members(org_shapes, ("min", "max"))
+        c
+        for c in constrained_members(org_shapes, ("min", "max"))
         if org_shapes[c[2]]["type"] in ("integer", "long")
     ]
     assert cases, "Organizations has MaxResults 1-20"
     for structure, member, shape_name in cases:
         shape = org_shapes[shape_name]
-        for bound, past, error in ((shape.get("min"), -1, "greater_than_equal"), (shape.get("max"), 1, "less_than_equal")):
+        for bound, past, error in (
+            (shape.get("min"), -1, "greater_than_equal"),
+            (shape.get("max"), 1, "less_than_equal"),
+        ):
             if bound is None:
                 continue
-            assert member_errors(structure, member, bound) == set(), (structure, member, bound)
-            assert member_errors(structure, member, bound + past) == {error}, (structure, member)
+            assert member_errors(structure, member, bound) == set(), (
+                structure,
+                member,
+                bound,
+            )
+            assert member_errors(structure, member, bound + past) == {error}, (
+                structure,
+                member,
+            )
 
 
 def test_patterns_are_enforced(org_shapes: dict[str, Any]) -> None:
@@ -106,7 +132,10 @@ def test_unknown_enum_values_fail(org_shapes: dict[str, Any]) -> None:
     for structure, member, shape_name in cases:
         good = org_shapes[shape_name]["enum"][0]
         assert member_errors(structure, member, good) == set(), (structure, member)
-        assert member_errors(structure, member, "NOT_A_" + good) == {"enum"}, (structure, member)
+        assert member_errors(structure, member, "NOT_A_" + good) == {"enum"}, (
+            structure,
+            member,
+        )
 
 
 def test_required_members(org_shapes: dict[str, Any]) -> None:
@@ -142,20 +171,31 @@ def test_bad_handshake_ids_fail_naming_the_member(value: Any, error: str) -> Non
 
 
 def test_good_handshake_id_by_alias_or_name() -> None:
-    by_alias = models.DeclineHandshakeRequest.model_validate({"HandshakeId": "h-examplehandshakeid111"})
+    by_alias = models.DeclineHandshakeRequest.model_validate(
+        {"HandshakeId": "h-examplehandshakeid111"}
+    )
     by_name = models.DeclineHandshakeRequest(handshake_id="h-examplehandshakeid111")
     assert by_alias == by_name
     assert by_name.model_dump() == {"HandshakeId": "h-examplehandshakeid111"}
 
 
 def test_timestamps_are_aware_and_dump_as_epoch_seconds() -> None:
-    account = models.Account.model_validate({"Id": "111111111111", "JoinedTimestamp": 1481830215.123})
-    assert account.joined_timestamp is not None and account.joined_timestamp.tzinfo is not None
+    account = models.Account.model_validate(
+        {"Id": "111111111111", "JoinedTimestamp": 1481830215.123}
+    )
+    assert (
+        account.joined_timestamp is not None
+        and account.joined_timestamp.tzinfo is not None
+    )
     assert account.to_wire()["JoinedTimestamp"] == 1481830215.123
     with pytest.raises(pydantic.ValidationError):
-        models.Account.model_validate({"JoinedTimestamp": "2016-12-15T19:30:15"})  # naive
+        models.Account.model_validate(
+            {"JoinedTimestamp": "2016-12-15T19:30:15"}
+        )  # naive
 
 
 def test_unknown_members_are_ignored() -> None:
-    request = models.DeclineHandshakeRequest.model_validate({"HandshakeId": "h-12345678", "Extra": 1})
+    request = models.DeclineHandshakeRequest.model_validate(
+        {"HandshakeId": "h-12345678", "Extra": 1}
+    )
     assert request.to_wire() == {"HandshakeId": "h-12345678"}

@@ -8,7 +8,9 @@ from codegen.generate import DEFAULT_OUT, SHIPPED, generate
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.py"))}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.py"))
+    }
 
 
 def test_two_fresh_runs_are_byte_identical(tmp_path: Path) -> None:

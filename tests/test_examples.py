@@ -43,7 +43,9 @@ def normalise(value: Any, shape_name: str, shapes: dict[str, Any]) -> Any:
     if kind == "list":
         return [normalise(item, shape["member"]["shape"], shapes) for item in value]
     if kind == "map":
-        return {k: normalise(v, shape["value"]["shape"], shapes) for k, v in value.items()}
+        return {
+            k: normalise(v, shape["value"]["shape"], shapes) for k, v in value.items()
+        }
     return value
 
 
@@ -71,7 +73,9 @@ def test_every_example_round_trips(org_source: Any, org_shapes: dict[str, Any]) 
         model_class = entry.input if part == "input" else entry.output
         shape_name = op[part]["shape"] if part in op else None
         if model_class is None or shape_name is None:
-            assert not example, f"{operation} has no {part} shape but its example has one"
+            assert (
+                not example
+            ), f"{operation} has no {part} shape but its example has one"
             continue
         try:
             parsed = model_class.model_validate(example)
@@ -87,7 +91,9 @@ def test_every_example_round_trips(org_source: Any, org_shapes: dict[str, Any]) 
 
 
 @pytest.mark.parametrize("key", sorted(BREAKS_THE_MODEL))
-def test_listed_breaking_examples_still_break(org_source: Any, key: tuple[str, str]) -> None:
+def test_listed_breaking_examples_still_break(
+    org_source: Any, key: tuple[str, str]
+) -> None:
     operation, part = key
     entry = OPERATIONS[operation]
     model_class = entry.input if part == "input" else entry.output

@@ -60,7 +60,15 @@ BREAKS_THE_MODEL: dict[tuple[str, str, int, str], tuple[str, str]] = {
 def generated_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("other")
     subprocess.run(
-        [sys.executable, "-m", "botogen.cli", "generate", *SERVICES, "--out", str(root / PACKAGE)],
+        [
+            sys.executable,
+            "-m",
+            "botogen.cli",
+            "generate",
+            *SERVICES,
+            "--out",
+            str(root / PACKAGE),
+        ],
         check=True,
         capture_output=True,
         timeout=600,
@@ -74,7 +82,9 @@ def _package(service: str) -> ModuleType:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_package_imports_and_covers_the_model(generated_root: Path, service: str) -> None:
+def test_package_imports_and_covers_the_model(
+    generated_root: Path, service: str
+) -> None:
     package = _package(service)
     source = load(service)
     assert set(package.OPERATIONS) == set(source.model["operations"])
@@ -84,7 +94,9 @@ def test_package_imports_and_covers_the_model(generated_root: Path, service: str
 @pytest.mark.parametrize("service", SERVICES)
 def test_examples_validate(generated_root: Path, service: str) -> None:
     package = _package(service)
-    examples: dict[str, list[dict[str, Any]]] = (load(service).examples or {}).get("examples", {})
+    examples: dict[str, list[dict[str, Any]]] = (load(service).examples or {}).get(
+        "examples", {}
+    )
     broken: dict[tuple[str, str, int, str], set[str]] = {}
     checked = 0
     for operation, cases in sorted(examples.items()):
@@ -97,8 +109,12 @@ def test_examples_validate(generated_root: Path, service: str) -> None:
                 try:
                     model.model_validate(example[part])
                 except pydantic.ValidationError as error:
-                    broken[(service, operation, index, part)] = {e["type"] for e in error.errors()}
-    expected = {key: rule for key, rule in BREAKS_THE_MODEL.items() if key[0] == service}
+                    broken[(service, operation, index, part)] = {
+                        e["type"] for e in error.errors()
+                    }
+    expected = {
+        key: rule for key, rule in BREAKS_THE_MODEL.items() if key[0] == service
+    }
     assert set(broken) == set(expected)
     for key, (reason, error_type) in expected.items():
         assert error_type in broken[key], f"{key} should break the model with {reason}"

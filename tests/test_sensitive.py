@@ -28,7 +28,10 @@ def valid_secret(shape: dict[str, Any]) -> str:
 
 
 def test_the_model_has_sensitive_members(org_shapes: dict[str, Any]) -> None:
-    assert len({shape_name for shape_name, s in org_shapes.items() if s.get("sensitive")}) == 7
+    assert (
+        len({shape_name for shape_name, s in org_shapes.items() if s.get("sensitive")})
+        == 7
+    )
     assert len(sensitive_members(org_shapes)) >= 7
 
 

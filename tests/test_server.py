@@ -27,7 +27,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("server")
     accounts = write_accounts(folder)
     with running_server(
-        folder, "--accounts", str(accounts), "--db", str(folder / "db.sqlite"), "--handlers", HANDLERS
+        folder,
+        "--accounts",
+        str(accounts),
+        "--db",
+        str(folder / "db.sqlite"),
+        "--handlers",
+        HANDLERS,
     ) as running:
         yield running
 
@@ -49,9 +55,13 @@ def test_success_call_with_the_callers_account(server: Server) -> None:
 
 
 def test_timestamps_and_enums_reach_boto3_typed(server: Server) -> None:
-    handshake = server.client(1).decline_handshake(HandshakeId="h-examplehandshakeid111")["Handshake"]
+    handshake = server.client(1).decline_handshake(
+        HandshakeId="h-examplehandshakeid111"
+    )["Handshake"]
     assert handshake["State"] == "DECLINED"
-    assert handshake["RequestedTimestamp"] == datetime(2016, 11, 30, 19, 27, 58, tzinfo=timezone.utc)
+    assert handshake["RequestedTimestamp"] == datetime(
+        2016, 11, 30, 19, 27, 58, tzinfo=timezone.utc
+    )
     assert handshake["Parties"][0] == {"Id": "222222222222", "Type": "ACCOUNT"}
 
 
@@ -72,18 +82,43 @@ def test_modeled_error_is_the_botocore_exception_class(server: Server) -> None:
     "operation, params, reason, member",
     [
         ("decline_handshake", {}, "INPUT_REQUIRED", "HandshakeId"),
-        ("decline_handshake", {"HandshakeId": "h-" + "a" * 33}, "MAX_LENGTH_EXCEEDED", "HandshakeId"),
+        (
+            "decline_handshake",
+            {"HandshakeId": "h-" + "a" * 33},
+            "MAX_LENGTH_EXCEEDED",
+            "HandshakeId",
+        ),
         ("decline_handshake", {"HandshakeId": "bad"}, "INVALID_PATTERN", "HandshakeId"),
-        ("decline_handshake", {"HandshakeId": "h-UPPER12345"}, "INVALID_PATTERN", "HandshakeId"),
-        ("list_handshakes_for_account", {"MaxResults": 0}, "MIN_VALUE_EXCEEDED", "MaxResults"),
-        ("list_handshakes_for_account", {"MaxResults": 21}, "MAX_VALUE_EXCEEDED", "MaxResults"),
+        (
+            "decline_handshake",
+            {"HandshakeId": "h-UPPER12345"},
+            "INVALID_PATTERN",
+            "HandshakeId",
+        ),
+        (
+            "list_handshakes_for_account",
+            {"MaxResults": 0},
+            "MIN_VALUE_EXCEEDED",
+            "MaxResults",
+        ),
+        (
+            "list_handshakes_for_account",
+            {"MaxResults": 21},
+            "MAX_VALUE_EXCEEDED",
+            "MaxResults",
+        ),
         (
             "list_handshakes_for_account",
             {"Filter": {"ActionType": "NOT_AN_ACTION"}},
             "INVALID_ENUM",
             "Filter.ActionType",
         ),
-        ("create_organizational_unit", {"ParentId": "r-ab12", "Name": ""}, "MIN_LENGTH_EXCEEDED", "Name"),
+        (
+            "create_organizational_unit",
+            {"ParentId": "r-ab12", "Name": ""},
+            "MIN_LENGTH_EXCEEDED",
+            "Name",
+        ),
     ],
 )
 def test_validation_errors_carry_the_reason(
@@ -99,11 +134,15 @@ def test_validation_errors_carry_the_reason(
 
 
 def test_pattern_message_is_the_aws_sentence(server: Server) -> None:
-    client = server.client(1)  # botocore checks neither max nor pattern: the server does
+    client = server.client(
+        1
+    )  # botocore checks neither max nor pattern: the server does
     with pytest.raises(client.exceptions.InvalidInputException) as raised:
         client.decline_handshake(HandshakeId="bad")
     message = error_of(raised)["Error"]["Message"]
-    assert message.startswith("You provided a value that does not match the required pattern.")
+    assert message.startswith(
+        "You provided a value that does not match the required pattern."
+    )
     assert "HandshakeId" in message and "^h-[0-9a-z]{8,32}$" in message
 
 
@@ -143,7 +182,12 @@ def test_malformed_json(server: Server) -> None:
 
 @pytest.mark.parametrize(
     "target",
-    ["AWSOrganizationsV20161128.NoSuchOperation", "DynamoDB_20120810.ListTables", "", "DescribeOrganization"],
+    [
+        "AWSOrganizationsV20161128.NoSuchOperation",
+        "DynamoDB_20120810.ListTables",
+        "",
+        "DescribeOrganization",
+    ],
 )
 def test_unknown_target(server: Server, target: str) -> None:
     reply = call(server.url, "", b"{}", target=target)
@@ -152,7 +196,9 @@ def test_unknown_target(server: Server, target: str) -> None:
 
 def test_empty_body_nulls_unknown_members_and_charset(server: Server) -> None:
     reply = call(server.url, "DescribeOrganization", b"")
-    assert reply.status == 200 and reply.json()["Organization"]["Id"] == "o-exampleorgid"
+    assert (
+        reply.status == 200 and reply.json()["Organization"]["Id"] == "o-exampleorgid"
+    )
     reply = call(
         server.url,
         "ListHandshakesForAccount",
@@ -167,38 +213,68 @@ def test_empty_body_nulls_unknown_members_and_charset(server: Server) -> None:
 
 def test_other_methods_and_paths(server: Server) -> None:
     body = b"{}"
-    headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": "AWSOrganizationsV20161128.DescribeOrganization"}
-    reply = send(server.url, "GET", "/", b"", signed_headers(server.url + "/", b"", headers, "AKIATESTBILL", "test-secret-bill", "GET"))
+    headers = {
+        "Content-Type": CONTENT_TYPE,
+        "X-Amz-Target": "AWSOrganizationsV20161128.DescribeOrganization",
+    }
+    reply = send(
+        server.url,
+        "GET",
+        "/",
+        b"",
+        signed_headers(
+            server.url + "/", b"", headers, "AKIATESTBILL", "test-secret-bill", "GET"
+        ),
+    )
     assert (reply.status, reply.json()["__type"]) == (405, "MethodNotAllowedException")
     assert reply.headers["allow"] == "POST"
-    reply = send(server.url, "POST", "/elsewhere", body, signed_headers(server.url + "/elsewhere", body, headers, "AKIATESTBILL", "test-secret-bill"))
+    reply = send(
+        server.url,
+        "POST",
+        "/elsewhere",
+        body,
+        signed_headers(
+            server.url + "/elsewhere", body, headers, "AKIATESTBILL", "test-secret-bill"
+        ),
+    )
     assert (reply.status, reply.json()["__type"]) == (404, "UnknownOperationException")
 
 
 def test_unexpected_failure_is_a_500_without_traceback(server: Server) -> None:
-    reply = call(server.url, "DescribeHandshake", json.dumps({"HandshakeId": EXPLODES}).encode())
+    reply = call(
+        server.url, "DescribeHandshake", json.dumps({"HandshakeId": EXPLODES}).encode()
+    )
     assert reply.status == 500
     body = reply.json()
     request_id = reply.headers["x-amzn-requestid"]
     assert body["__type"] == "ServiceException"
     assert request_id in body["Message"]
-    assert "Traceback" not in reply.body.decode() and "a bug in a handler" not in reply.body.decode()
+    assert (
+        "Traceback" not in reply.body.decode()
+        and "a bug in a handler" not in reply.body.decode()
+    )
     log = server.log_text()
     assert "Traceback" in log and "a bug in a handler" in log and request_id in log
 
 
 def test_one_log_line_per_request_without_sensitive_values(server: Server) -> None:
     client = server.client(0, parameter_validation=False)
-    with pytest.raises(ClientError):  # not implemented: the request is still parsed and logged
+    with pytest.raises(
+        ClientError
+    ):  # not implemented: the request is still parsed and logged
         client.invite_account_to_organization(
             Target={"Id": "222222222222", "Type": "ACCOUNT"}, Notes=SECRET
         )
     with pytest.raises(ClientError):  # invalid: a sensitive member too long
-        client.invite_account_to_organization(Target={"Id": SECRET * 10, "Type": "ACCOUNT"})
+        client.invite_account_to_organization(
+            Target={"Id": SECRET * 10, "Type": "ACCOUNT"}
+        )
     log = server.log_text()
     lines = [line for line in log.splitlines() if "InviteAccountToOrganization" in line]
     assert len(lines) == 2
-    assert all("account=111111111111" in line and "request_id=" in line for line in lines)
+    assert all(
+        "account=111111111111" in line and "request_id=" in line for line in lines
+    )
     assert "status=501" in lines[0] and "status=400" in lines[1]
     assert SECRET not in log
 
@@ -207,9 +283,15 @@ def test_one_log_line_per_request_without_sensitive_values(server: Server) -> No
 
 
 def test_missing_authorization(server: Server) -> None:
-    headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": "AWSOrganizationsV20161128.DescribeOrganization"}
+    headers = {
+        "Content-Type": CONTENT_TYPE,
+        "X-Amz-Target": "AWSOrganizationsV20161128.DescribeOrganization",
+    }
     reply = send(server.url, "POST", "/", b"{}", headers)
-    assert (reply.status, reply.json()["__type"]) == (403, "MissingAuthenticationTokenException")
+    assert (reply.status, reply.json()["__type"]) == (
+        403,
+        "MissingAuthenticationTokenException",
+    )
 
 
 def _client(server: Server, key: str, secret: str) -> Any:
@@ -239,13 +321,21 @@ def test_wrong_secret(server: Server) -> None:
 
 def test_tampered_body_and_header(server: Server) -> None:
     body = b'{"HandshakeId": "h-examplehandshakeid111"}'
-    headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": "AWSOrganizationsV20161128.DeclineHandshake"}
-    signed = signed_headers(server.url + "/", body, headers, "AKIATESTSUSAN", "test-secret-susan")
+    headers = {
+        "Content-Type": CONTENT_TYPE,
+        "X-Amz-Target": "AWSOrganizationsV20161128.DeclineHandshake",
+    }
+    signed = signed_headers(
+        server.url + "/", body, headers, "AKIATESTSUSAN", "test-secret-susan"
+    )
     assert send(server.url, "POST", "/", body, signed).status == 200
     tampered = body.replace(b"111", b"222")
     reply = send(server.url, "POST", "/", tampered, signed)
     assert (reply.status, reply.json()["__type"]) == (403, "InvalidSignatureException")
-    other_target = {**signed, "X-Amz-Target": "AWSOrganizationsV20161128.DescribeHandshake"}
+    other_target = {
+        **signed,
+        "X-Amz-Target": "AWSOrganizationsV20161128.DescribeHandshake",
+    }
     reply = send(server.url, "POST", "/", body, other_target)
     assert (reply.status, reply.json()["__type"]) == (403, "InvalidSignatureException")
 
@@ -253,7 +343,10 @@ def test_tampered_body_and_header(server: Server) -> None:
 @pytest.mark.parametrize(
     "skew, message",
     # AWS's own words: a date in the past has expired, one in the future is not yet current.
-    [(timedelta(minutes=-20), "Signature expired"), (timedelta(minutes=20), "Signature not yet current")],
+    [
+        (timedelta(minutes=-20), "Signature expired"),
+        (timedelta(minutes=20), "Signature not yet current"),
+    ],
 )
 def test_signature_expired(server: Server, skew: timedelta, message: str) -> None:
     signed_at = datetime.now(timezone.utc).replace(tzinfo=None) + skew
@@ -269,7 +362,10 @@ def test_signature_expired(server: Server, skew: timedelta, message: str) -> Non
 def test_small_skew_is_accepted(server: Server) -> None:
     signed_at = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=10)
     with mock.patch("botocore.auth.get_current_datetime", return_value=signed_at):
-        assert server.client(0).describe_organization()["Organization"]["Id"] == "o-exampleorgid"
+        assert (
+            server.client(0).describe_organization()["Organization"]["Id"]
+            == "o-exampleorgid"
+        )
 
 
 def test_default_accounts_file_free_start(tmp_path: Path) -> None:
@@ -280,10 +376,15 @@ def test_default_accounts_file_free_start(tmp_path: Path) -> None:
     assert bill is not None
     with running_server(tmp_path, "--handlers", HANDLERS) as running:
         client = _client(running, bill.access_key_id, bill.secret_access_key)
-        assert client.describe_organization()["Organization"]["MasterAccountId"] == "111111111111"
+        assert (
+            client.describe_organization()["Organization"]["MasterAccountId"]
+            == "111111111111"
+        )
 
 
 def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
-    with running_server(tmp_path, "--handlers", HANDLERS, "--accounts", str(write_accounts(tmp_path))) as running:
+    with running_server(
+        tmp_path, "--handlers", HANDLERS, "--accounts", str(write_accounts(tmp_path))
+    ) as running:
         process = running.process
     assert process.returncode == 0

@@ -18,7 +18,11 @@ from generated.organizations.models import (
     Organization,
     DescribeOrganizationResponse,
 )
-from generated.organizations.shapes import ActionType, HandshakePartyType, HandshakeState
+from generated.organizations.shapes import (
+    ActionType,
+    HandshakePartyType,
+    HandshakeState,
+)
 from runtime.context import RequestContext
 from runtime.model import Empty
 
@@ -66,7 +70,9 @@ class FixedHandlers(OrganizationsSkeleton):
                 "We can't find a handshake with the HandshakeId that you specified."
             )
         return DeclineHandshakeResponse(
-            handshake=handshake(request.handshake_id, context.account_id, HandshakeState.DECLINED)
+            handshake=handshake(
+                request.handshake_id, context.account_id, HandshakeState.DECLINED
+            )
         )
 
     def describe_handshake(
@@ -75,7 +81,9 @@ class FixedHandlers(OrganizationsSkeleton):
         if request.handshake_id == EXPLODES:
             raise RuntimeError("a bug in a handler")
         return DescribeHandshakeResponse(
-            handshake=handshake(request.handshake_id, context.account_id, HandshakeState.OPEN)
+            handshake=handshake(
+                request.handshake_id, context.account_id, HandshakeState.OPEN
+            )
         )
 
     def list_handshakes_for_account(
@@ -86,6 +94,8 @@ class FixedHandlers(OrganizationsSkeleton):
         page = PAGED[start : start + size]
         more = start + size < len(PAGED)
         return ListHandshakesForAccountResponse(
-            handshakes=[handshake(i, context.account_id, HandshakeState.OPEN) for i in page],
+            handshakes=[
+                handshake(i, context.account_id, HandshakeState.OPEN) for i in page
+            ],
             next_token=str(start + size) if more else None,
         )

@@ -40,14 +40,18 @@ def signed_headers(
     return dict(request.headers.items())
 
 
-def send(url: str, method: str, path: str, body: bytes, headers: dict[str, str]) -> Reply:
+def send(
+    url: str, method: str, path: str, body: bytes, headers: dict[str, str]
+) -> Reply:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         return Reply(
-            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            response.status,
+            {k.lower(): v for k, v in response.getheaders()},
+            response.read(),
         )
     finally:
         connection.close()
@@ -68,4 +72,6 @@ def call(
         "Content-Type": content_type,
         "X-Amz-Target": target if target is not None else f"{TARGET}.{operation}",
     }
-    return send(url, "POST", "/", body, signed_headers(url + "/", body, headers, key, secret))
+    return send(
+        url, "POST", "/", body, signed_headers(url + "/", body, headers, key, secret)
+    )

@@ -66,7 +66,12 @@ def running_server(folder: Path, *args: str) -> Iterator[Server]:
     command = [str(BOTOGEN), "serve", "--host", "127.0.0.1", "--port", "0", *args]
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env, cwd=folder
+            command,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=env,
+            cwd=folder,
         )
     try:
         assert process.stdout is not None
