@@ -51,14 +51,26 @@ def bare_server() -> Iterator[str]:
         process.wait()
 
 
-def wrk(url: str, headers: dict[str, str], body: bytes, folder: Path) -> dict[str, float]:
+def wrk(
+    url: str, headers: dict[str, str], body: bytes, folder: Path
+) -> dict[str, float]:
     script = folder / "request.lua"
     script.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(body.decode())}\n')
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "-s", str(script)]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{DURATION}s",
+        "--latency",
+        "-s",
+        str(script),
+    ]
     for name, value in headers.items():
         if name.lower() not in ("content-length", "host"):
             command += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*command, url + "/"], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [*command, url + "/"], capture_output=True, text=True, check=True
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
 
@@ -94,11 +106,19 @@ def main() -> None:
         ) as server:  # fmt: skip
             account = ACCOUNTS[0]
             headers = signed_headers(
-                server.url + "/", body, base, account["access_key_id"], account["secret_access_key"]
+                server.url + "/",
+                body,
+                base,
+                account["access_key_id"],
+                account["secret_access_key"],
             )
             time.sleep(0.5)
-            results["botogen (SigV4 + validation)"] = wrk(server.url, headers, body, folder)
-    print(f"DescribeOrganization, {CONNECTIONS} connections, {DURATION} s each, wrk -t2")
+            results["botogen (SigV4 + validation)"] = wrk(
+                server.url, headers, body, folder
+            )
+    print(
+        f"DescribeOrganization, {CONNECTIONS} connections, {DURATION} s each, wrk -t2"
+    )
     for name, r in results.items():
         print(
             f"  {name:32} {r['rps']:9.0f} req/s   p50 {r['p50']:6.2f} ms   "

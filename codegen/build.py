@@ -8,7 +8,13 @@ from typing import Any
 
 from codegen import ir
 from codegen.docs import html_to_text
-from codegen.names import class_name, enum_member_name, field_name, method_name
+from codegen.names import (
+    RESERVED_ERROR_FIELDS,
+    class_name,
+    enum_member_name,
+    field_name,
+    method_name,
+)
 from codegen.patterns import UnsupportedPattern, translate
 from codegen.source import ServiceModel
 
@@ -30,10 +36,9 @@ _TIMESTAMP_TYPES = {
 }
 _SCALARS = {
     "string": "str",
+    "character": "str",  # a legacy type botocore reads as a string
     "integer": "int",
     "long": "int",
-    "float": "float",
-    "double": "float",
     "boolean": "bool",
 }
 
@@ -68,6 +73,7 @@ _EXTERNAL: tuple[dict[str, str], ...] = (
         "Operation": "runtime.operations",
         "ServiceInfo": "runtime.operations",
         "Blob": "runtime.types",
+        "Float": "runtime.types",
         "EpochTimestamp": "runtime.types",
         "Iso8601Timestamp": "runtime.types",
         "Pattern": "runtime.types",
@@ -237,7 +243,12 @@ class _Builder:
         shape = self.shapes[shape_name]
         kind = shape["type"]
         parts: list[str]
-        if kind == "string":
+        if kind in (
+            "float",
+            "double",
+        ):  # strict, and "NaN"/"Infinity" as JSON sends them
+            parts = ["Float", *self._constraints(shape, length=False)]
+        elif kind == "string":
             parts = ["str", "Strict()", *self._constraints(shape, length=True)]
             if "pattern" in shape:
                 try:
@@ -296,15 +307,22 @@ class _Builder:
         return text
 
     def _fields(
-        self, shape_name: str, shape: Shape, module: str
+        self,
+        shape_name: str,
+        shape: Shape,
+        module: str,
+        reserved: frozenset[str] = frozenset(),
     ) -> tuple[ir.Field, ...]:
         required = set(shape.get("required", ()))
-        taken: set[str] = set()
+        taken: set[str] = set(reserved)
         fields = []
         for wire, member in shape.get("members", {}).items():
             name = field_name(wire, self.module_names, taken)
             taken.add(name)
-            annotation = self._reference(member["shape"], module, quote=False)
+            if "timestampFormat" in member:  # a member may override its shape's format
+                annotation = _TIMESTAMP_TYPES[member["timestampFormat"]]
+            else:
+                annotation = self._reference(member["shape"], module, quote=False)
             if wire not in required:
                 annotation = f"{annotation} | None"
             fields.append(
@@ -339,7 +357,9 @@ class _Builder:
         message_member = next((m for m in members if m.lower() == "message"), None)
         fields = tuple(
             field
-            for field in self._fields(shape_name, shape, "errors")
+            for field in self._fields(
+                shape_name, shape, "errors", RESERVED_ERROR_FIELDS
+            )
             if field.wire != message_member
         )
         return ir.ErrorClass(

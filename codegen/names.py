@@ -15,7 +15,7 @@ IMPORTED_NAMES = frozenset(
     {
         "Annotated", "Any", "ClassVar", "Enum", "Field", "Final", "Ge", "Iterator", "Le", "Mapping",
         "MaxLen", "MinLen", "Strict", "StrEnum", "annotations",
-        "AwsEnum", "AwsModel", "AwsUnion", "Blob", "Empty", "EpochTimestamp", "Iso8601Timestamp",
+        "AwsEnum", "AwsModel", "AwsUnion", "Blob", "Float", "Empty", "EpochTimestamp", "Iso8601Timestamp",
         "NotImplementedOperation", "Operation", "Pattern", "RequestContext",
         "Rfc822Timestamp", "SENSITIVE_CONFIG", "ServiceError", "ServiceInfo", "TypedClient",
         "OPERATIONS", "SERVICE",
@@ -36,6 +36,16 @@ RESERVED_FIELDS = (
     )
     | frozenset(name for name in dir(BaseModel))
 )
+
+
+#: Attributes of `runtime.errors.ServiceError` and `Exception` that an error's members
+#: must not overwrite (a member named `Code` exists in many services).
+RESERVED_ERROR_FIELDS = frozenset(
+    {
+        "code", "http_status", "sender_fault", "message_member", "members", "message",
+        "to_wire", "args", "with_traceback", "add_note",
+    }
+)  # fmt: skip
 
 
 def _suffixed(name: str, taken: frozenset[str] | set[str]) -> str:

@@ -251,7 +251,12 @@ _JAVA_END_BUT_FOR_TERMINATOR = (
     f"(?=(?:\\r\\n|[{_LINE_TERMINATORS}])?\\Z)(?!(?<=\\r)\\n)"
 )
 
-_SIMPLE_ESCAPES = {"t": 0x09, "n": 0x0A, "r": 0x0D, "f": 0x0C, "a": 0x07, "e": 0x1B}
+# `\v` is ECMA's vertical tab (U+000B). Java 8+ reads it as the vertical-whitespace class
+# (U+000A-U+000D, U+0085, U+2028, U+2029); models write it in lists of control escapes
+# (quicksight's `[\P{C}\n\r\t\f\v\p{Cf}]*`), where Smithy's ECMA meaning is the intent.
+_SIMPLE_ESCAPES = {
+    "t": 0x09, "n": 0x0A, "v": 0x0B, "r": 0x0D, "f": 0x0C, "a": 0x07, "e": 0x1B,
+}  # fmt: skip
 _OCTAL = frozenset("01234567")
 _DIGITS = frozenset("0123456789")
 

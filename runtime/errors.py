@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_type_hints
+
+from pydantic import TypeAdapter
 
 
 class ServiceError(Exception):
@@ -24,28 +25,54 @@ class ServiceError(Exception):
     message_member: ClassVar[str | None] = "Message"
     #: Extra modeled members: python attribute name -> wire name.
     members: ClassVar[dict[str, str]] = {}
+    _member_adapters: ClassVar[dict[str, TypeAdapter[Any]]]
 
     def __init__(self, message: str | None = None, **members: Any) -> None:
         super().__init__(message)
         self.message = message
+        adapters = type(self)._adapters()
         for name in type(self).members:
-            setattr(self, name, members.pop(name, None))
+            value = members.pop(name, None)
+            # Validated against the member's type: a handler bug fails here, loudly.
+            setattr(
+                self,
+                name,
+                None if value is None else adapters[name].validate_python(value),
+            )
         if members:
             unknown = ", ".join(sorted(members))
             raise TypeError(f"{type(self).__name__} has no member {unknown}")
+
+    @classmethod
+    def _adapters(cls) -> dict[str, TypeAdapter[Any]]:
+        """A pydantic adapter per extra member, from the class's annotations, built once."""
+        cached: dict[str, TypeAdapter[Any]] | None = cls.__dict__.get(
+            "_member_adapters"
+        )
+        if cached is None:
+            hints = get_type_hints(cls)
+            cached = {name: TypeAdapter(hints[name]) for name in cls.members}
+            cls._member_adapters = cached
+        return cached
 
     def __str__(self) -> str:
         return self.message or self.code
 
     def to_wire(self) -> dict[str, Any]:
-        """The error's modeled members by wire name, `None` left out (no `__type`)."""
+        """The error's modeled members by wire name, as JSON values, `None` left out.
+
+        (No `__type`: the protocol adds it.)
+        """
         body: dict[str, Any] = {}
         if self.message is not None and self.message_member is not None:
             body[self.message_member] = self.message
+        adapters = type(self)._adapters()
         for name, wire in type(self).members.items():
             value = getattr(self, name)
             if value is not None:
-                body[wire] = value.value if isinstance(value, Enum) else value
+                body[wire] = adapters[name].dump_python(
+                    value, mode="json", by_alias=True, exclude_none=True
+                )
         return body
 
 

@@ -10,8 +10,10 @@ from pydantic import BaseModel, ConfigDict, model_validator
 #: - fields are snake_case with the wire (model) names as aliases; either is accepted on
 #:   input and dumps use the wire names;
 #: - unknown members are ignored, as AWS servers do;
-#: - schemas are built on first use, which keeps importing a large service cheap.
+#: - schemas are built on first use, which keeps importing a large service cheap;
+#: - NaN and infinities dump as the strings the AWS JSON protocols use.
 BASE_CONFIG = ConfigDict(
+    ser_json_inf_nan="strings",
     validate_by_name=True,
     validate_by_alias=True,
     serialize_by_alias=True,

@@ -3,8 +3,8 @@
 The server calls `verify` for every request before anything else; the account a request
 acts for is the one whose access key verifiably signed it, never one named by a header.
 
-How it verifies: the request as received is rebuilt as a `botocore.awsrequest.AWSRequest`
-holding exactly the headers the client listed in ``SignedHeaders``, its
+How it verifies: the request as received is rebuilt as a request object (the attributes
+of a `botocore.awsrequest.AWSRequest` that the signer reads) holding exactly the headers the client listed in ``SignedHeaders``, its
 ``context['timestamp']`` set from ``X-Amz-Date``; botocore's own
 `botocore.auth.SigV4Auth` code then computes the canonical request and the string to sign,
 and the signature is derived (botocore's ``_sign`` HMAC helper) with the secret of the
@@ -41,7 +41,7 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -50,7 +50,6 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
-from botocore.awsrequest import AWSRequest
 
 from runtime.accounts import Account, Accounts
 
@@ -154,10 +153,10 @@ class _Verifier(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
         super().__init__(None, service, region)
         self._secret_key = secret_key
 
-    def headers_to_sign(self, request: AWSRequest) -> Any:
+    def headers_to_sign(self, request: _Received) -> Any:
         return request.headers
 
-    def signature(self, string_to_sign: str, request: AWSRequest) -> str:
+    def signature(self, string_to_sign: str, request: _Received) -> str:
         key = _signing_key(
             self._secret_key,
             request.context["timestamp"][0:8],
@@ -166,6 +165,38 @@ class _Verifier(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
         )
         signature: str = self._sign(key, string_to_sign, hex=True)
         return signature
+
+
+class _SignedHeaderMap(dict[str, str]):
+    """The signed headers (lower-case names), read the way botocore reads its
+    case-insensitive `HTTPHeaders`: `in` and `[]` ignore case, `get_all` lists values.
+    """
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def get_all(self, name: str) -> list[str]:
+        value = self.get(name.lower())
+        return [] if value is None else [value]
+
+
+@dataclass(slots=True)
+class _Received:
+    """The received request with just what `SigV4Auth.canonical_request` reads.
+
+    botocore's `AWSRequest` would do as well, but building one (and its email-based
+    header map) costs more than the whole rest of the verification.
+    """
+
+    method: str
+    url: str
+    params: list[tuple[str, str]]
+    headers: _SignedHeaderMap
+    body: bytes
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 #: Only its stateless `_sign` (HMAC-SHA256) helper is used.
@@ -206,9 +237,7 @@ def _expected_signature(
     params = _decoded(pairs)
     if params is None:
         url += "?" + "&".join(f"{name}={value}" for name, value in pairs)
-    request = AWSRequest(
-        method=method, url=url, headers=signed, data=body, params=params
-    )
+    request = _Received(method, url, params or [], _SignedHeaderMap(signed), body)
     request.context["timestamp"] = timestamp
     verifier = _Verifier(secret_key, service, region)
     canonical_request = verifier.canonical_request(request)

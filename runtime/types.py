@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     GetCoreSchemaHandler,
     PlainSerializer,
+    Strict,
 )
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -100,6 +101,24 @@ Iso8601Timestamp = Annotated[
 Rfc822Timestamp = Annotated[
     _ParsedTimestamp, PlainSerializer(_rfc822, when_used="json")
 ]
+
+
+_SPECIAL_FLOATS = {
+    "NaN": float("nan"),
+    "Infinity": float("inf"),
+    "-Infinity": float("-inf"),
+}
+
+
+def _special_float(value: Any) -> Any:
+    """JSON has no NaN or infinities: AWS JSON protocols send them as these strings."""
+    if isinstance(value, str) and value in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[value]
+    return value
+
+
+#: A float or double shape: strict (a string is not a number), save for the special values.
+Float = Annotated[float, Strict(), BeforeValidator(_special_float)]
 
 
 def _blob_from_input(value: Any, info: core_schema.ValidationInfo) -> bytes:

@@ -445,7 +445,6 @@ def test_anchored_literal_matches_only_itself(text, value):
         (r"\p{IsLatin}", "unknown character property"),
         ("(?m)^a$", "inline flag(s) 'm'"),
         ("(?x)a b", "inline flag(s) 'x'"),
-        (r"\v", r"escape \v"),
         (r"\h", r"escape \h"),
         (r"[\b]", r"escape \b is not supported inside a character class"),
         ("*a", "nothing to repeat"),
@@ -492,3 +491,12 @@ def test_runtime_flags_keep_unicode_properties():
 def test_compile_pattern_is_cached():
     source = translate("^[a-z]+$")
     assert compile_pattern(source) is compile_pattern(source)
+
+
+def test_vertical_tab_escape_is_ecma():
+    """`\\v` is U+000B (ECMA), in and out of classes; botocore 1.44 uses it in a class."""
+    source = translate(r"^[\P{C}\n\r\t\f\v\p{Cf}]*$")
+    assert compile_pattern(source).search("a\vb\u200b")
+    assert not compile_pattern(source).search("a\x00")
+    assert compile_pattern(translate(r"^\v$")).search("\x0b")
+    assert not compile_pattern(translate(r"^\v$")).search("\n")
