@@ -83,6 +83,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     serve.add_argument("--region", default="us-east-1")
     serve.add_argument(
+        "--seed", metavar="FILE", help="JSON document of fixed state to load on start"
+    )
+    serve.add_argument(
+        "--clock-file",
+        metavar="FILE",
+        help="business clock: the ISO 8601 instant in FILE, re-read per request (tests)",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=float,
+        default=0,
+        metavar="N",
+        help="requests per second per account; past it TooManyRequestsException (0: off)",
+    )
+    serve.add_argument(
+        "--account-limit",
+        type=int,
+        default=10,
+        metavar="N",
+        help="Organizations: members plus pending invitations per organization",
+    )
+    serve.add_argument(
         "--handlers",
         metavar="MODULE:CLASS",
         help="handler class (default: handlers.<service>.Handlers, else the bare skeleton)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import logging
 import signal
 import socket
@@ -16,8 +17,14 @@ from typing import Any
 import uvicorn
 import uvloop
 
-from runtime.accounts import DEVELOPMENT_ACCOUNTS, Accounts, load_accounts
+from runtime.accounts import (
+    DEVELOPMENT_ACCOUNTS,
+    Accounts,
+    accounts_from,
+    load_accounts,
+)
 from runtime.app import AwsJsonApp
+from runtime.clock import Clock, FileClock, wall_clock
 
 log = logging.getLogger("botogen")
 
@@ -29,9 +36,18 @@ class ServeOptions:
     service: str
     host: str
     port: int
+    #: SQLite file path or postgresql:// URL (None: the handler's default).
     db: str | None
+    #: Known accounts and their credentials (the accounts file, or the development set,
+    #: plus the seed's accounts).
     accounts: Accounts
     region: str
+    #: A JSON document of fixed state to load on start, if any.
+    seed: str | None = None
+    #: The business clock (wall clock, or a file tests rewrite).
+    clock: Clock = wall_clock
+    #: Organizations: members plus pending invitations allowed per organization (R19).
+    account_limit: int = 10
 
 
 def service_package(service: str) -> ModuleType:
@@ -62,7 +78,9 @@ def handler_class(spec: str | None, service: str, package: ModuleType) -> type:
     return module.Handlers  # type: ignore[no-any-return]
 
 
-def build_app(options: ServeOptions, handlers: str | None = None) -> AwsJsonApp:
+def build_app(
+    options: ServeOptions, handlers: str | None = None, rate_limit: float = 0
+) -> AwsJsonApp:
     package = service_package(options.service)
     cls = handler_class(handlers, options.service, package)
     factory: Any = getattr(cls, "from_options", None)

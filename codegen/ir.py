@@ -116,6 +116,7 @@ class Service:
     validation_error: str | None
     validation_reason: str | None
     internal_error: str | None
+    throttling_error: str | None
     doc: str
     #: Docstrings of the package and of the skeleton class.
     package_doc: str

@@ -172,16 +172,23 @@ def load_accounts(path: str | Path) -> Accounts:
         raise ValueError(
             f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    if isinstance(document, dict):
+        extra = sorted(set(document) - {"accounts"})
+        if extra:
+            raise ValueError(
+                f"{path}: unknown top-level field(s) {', '.join(map(repr, extra))}"
+            )
+    return accounts_from(document, path)
+
+
+def accounts_from(document: Any, path: str | Path) -> Accounts:
+    """The accounts of a parsed `{"accounts": [...]}` document (an accounts file, or a
+    seed, which has other fields too); errors name `path` and the entry."""
     if not isinstance(document, dict) or not isinstance(document.get("accounts"), list):
         raise ValueError(f'{path}: expected an object {{"accounts": [...]}}')
     entries: list[Any] = document["accounts"]
     if not entries:
         raise ValueError(f"{path}: 'accounts' is empty; at least one account is needed")
-    extra = sorted(set(document) - {"accounts"})
-    if extra:
-        raise ValueError(
-            f"{path}: unknown top-level field(s) {', '.join(map(repr, extra))}"
-        )
 
     accounts: list[Account] = []
     seen_ids: dict[str, int] = {}

@@ -10,7 +10,9 @@ Answers outside the model (documented here, chosen to look like AWS):
 - a path other than `/` → 404 `UnknownOperationException`; a method other than POST → 405
   `MethodNotAllowedException` with `Allow: POST`;
 - an operation no handler implements → 501 `NotImplemented` (botocore does not retry it);
-- a body over `max_body` bytes → 413 `RequestEntityTooLargeException`.
+- a body over `max_body` bytes → 413 `RequestEntityTooLargeException`;
+- more than `rate_limit` requests per second from one account (when set) → the model's
+  throttling error (Organizations: TooManyRequestsException, 400), which botocore retries.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from runtime.context import RequestContext
 from runtime.errors import CommonError, NotImplementedOperation, ServiceError
 from runtime.operations import Operation, ServiceInfo
 from runtime.sigv4 import AuthError, verify
+from runtime.throttle import RateLimiter
 from runtime.validation import to_service_error
 
 Scope = dict[str, Any]
@@ -68,6 +71,7 @@ class AwsJsonApp:
         region: str = "us-east-1",
         clock: Callable[[], datetime] = _utcnow,
         max_body: int = 8 * 1024 * 1024,
+        rate_limit: float = 0,
     ) -> None:
         if service.protocol != "json":
             raise ValueError(
@@ -79,6 +83,7 @@ class AwsJsonApp:
         self.region = region
         self.clock = clock
         self.max_body = max_body
+        self.limiter = RateLimiter(rate_limit) if rate_limit > 0 else None
         self.content_type = jsonproto.content_type(service.json_version)
         prefix = f"{service.target_prefix}."
         # X-Amz-Target value -> (operation, bound handler method, is it a coroutine?)
@@ -142,6 +147,11 @@ class AwsJsonApp:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
+    def _throttled(self) -> ServiceError:
+        message = "You have sent too many requests in too short a period of time. Try again later."
+        cls = self.service.throttling_error
+        return cls(message) if cls else CommonError("ThrottlingException", message)
+
     def _error(self, error: ServiceError, **fields: Any) -> _Reply:
         return _Reply(error.http_status, jsonproto.dump_error(error), **fields)
 
@@ -191,6 +201,8 @@ class AwsJsonApp:
         except AuthError as error:
             return self._error(CommonError(error.code, error.message, error.status))
         account = caller.account.id
+        if self.limiter is not None and not self.limiter.allow(account):
+            return self._error(self._throttled(), account=account)
         route = self.routes.get(headers.get("x-amz-target", ""))
         if route is None:
             target = headers.get("x-amz-target", "")

@@ -6,32 +6,33 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-#: Configuration shared by every generated model.
-#: - fields are snake_case with the wire (model) names as aliases; either is accepted on
-#:   input and dumps use the wire names;
-#: - unknown members are ignored, as AWS servers do;
-#: - schemas are built on first use, which keeps importing a large service cheap;
-#: - NaN and infinities dump as the strings the AWS JSON protocols use.
-BASE_CONFIG = ConfigDict(
-    ser_json_inf_nan="strings",
-    validate_by_name=True,
-    validate_by_alias=True,
-    serialize_by_alias=True,
-    extra="ignore",
-    defer_build=True,
-)
-
 #: For models that contain a `sensitive` member anywhere below them: validation errors
 #: then carry no input value. pydantic reads this setting from the model being validated,
 #: not from the nested one, so the generator sets it on every model that reaches a
-#: sensitive member.
-SENSITIVE_CONFIG = ConfigDict(**BASE_CONFIG, hide_input_in_errors=True)
+#: sensitive member (the rest of the configuration is inherited from AwsModel).
+SENSITIVE_CONFIG = ConfigDict(hide_input_in_errors=True)
 
 
 class AwsModel(BaseModel):
-    """A structure of an AWS service model."""
+    """A structure of an AWS service model.
 
-    model_config = BASE_CONFIG
+    - fields are snake_case with the wire (model) names as aliases; either is accepted on
+      input and dumps use the wire names;
+    - unknown members are ignored, as AWS servers do;
+    - schemas are built on first use, which keeps importing a large service cheap;
+    - NaN and infinities dump as the strings the AWS JSON protocols use.
+    """
+
+    # Written out here (not a shared constant) so that the pydantic mypy plugin sees
+    # `validate_by_name` and accepts construction by field name.
+    model_config = ConfigDict(
+        ser_json_inf_nan="strings",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        extra="ignore",
+        defer_build=True,
+    )
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON-ready dict a JSON-protocol service sends: wire names, no `None` members."""

@@ -47,3 +47,5 @@ class ServiceInfo:
     validation_reason: str | None
     #: The modeled server fault (Organizations: ServiceException), if the model has one.
     internal_error: type[ServiceError] | None
+    #: The modeled throttling error (Organizations: TooManyRequestsException), if any.
+    throttling_error: type[ServiceError] | None

@@ -1,0 +1,323 @@
+"""SQL for the Organizations handlers: rows in, rows out, no business rules.
+
+Every function takes an open transaction (`runtime.database.Transaction`). Functions that
+read a row the caller is about to change take `lock=True`: `SELECT ... FOR UPDATE` on
+PostgreSQL; on SQLite the write transaction itself (BEGIN IMMEDIATE) already excludes
+other writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.database import Database, Row, Transaction
+
+PENDING = ("REQUESTED", "OPEN")
+TERMINAL = ("ACCEPTED", "DECLINED", "CANCELED", "EXPIRED")
+#: A terminal handshake disappears this long after it entered its state (R7).
+RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class HandshakeRow:
+    id: str
+    organization_id: str
+    action: str
+    state: str
+    target_type: str | None
+    target_id: str | None
+    notes: str | None
+    tags: str | None
+    parent_id: str | None
+    requested_at: int
+    expires_at: int
+    state_changed_at: int
+    version: int
+
+    @classmethod
+    def of(cls, row: Row) -> HandshakeRow:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    def effective(self, now: int) -> HandshakeRow:
+        """As of `now`: a pending handshake past its expiry is EXPIRED (R6), since then."""
+        if self.state in PENDING and self.expires_at <= now:
+            return HandshakeRow(
+                **{
+                    **self.__dict__,
+                    "state": "EXPIRED",
+                    "state_changed_at": self.expires_at,
+                }
+            )
+        return self
+
+    def purged(self, now: int) -> bool:
+        """Gone for good (R7): terminal for 30 days or more. Expects an effective row."""
+        return self.state in TERMINAL and self.state_changed_at + RETENTION_MS <= now
+
+
+_HANDSHAKE_COLUMNS = ", ".join(HandshakeRow.__dataclass_fields__)
+
+
+def _not_purged(now: int) -> tuple[str, list[Any]]:
+    """SQL condition (and parameters) for handshakes still visible at `now` (R6, R7)."""
+    cutoff = now - RETENTION_MS
+    terminal = ", ".join(f"'{s}'" for s in TERMINAL)
+    pending = ", ".join(f"'{s}'" for s in PENDING)
+    return (
+        f"NOT ((state IN ({terminal}) AND state_changed_at <= ?)"
+        f" OR (state IN ({pending}) AND expires_at <= ?))",
+        [cutoff, cutoff],
+    )
+
+
+# -- accounts -----------------------------------------------------------------------------
+
+
+def upsert_account(tx: Transaction, account_id: str, name: str, email: str) -> None:
+    """Known accounts (R1) come from the accounts registry; membership stays as stored."""
+    if tx.one("SELECT id FROM accounts WHERE id = ?", (account_id,)) is None:
+        tx.execute(
+            "INSERT INTO accounts (id, name, email) VALUES (?, ?, ?)",
+            (account_id, name, email),
+        )
+    else:
+        tx.execute(
+            "UPDATE accounts SET name = ?, email = ? WHERE id = ?",
+            (name, email, account_id),
+        )
+
+
+def account(
+    tx: Transaction, db: Database, account_id: str, lock: bool = False
+) -> Row | None:
+    suffix = db.for_update if lock else ""
+    return tx.one(f"SELECT * FROM accounts WHERE id = ?{suffix}", (account_id,))
+
+
+def account_by_email(tx: Transaction, email: str) -> Row | None:
+    return tx.one(
+        "SELECT * FROM accounts WHERE lower(email) = ? ORDER BY id LIMIT 1",
+        (email.lower(),),
+    )
+
+
+def join(
+    tx: Transaction,
+    account_id: str,
+    organization_id: str,
+    method: str,
+    at: int,
+    tags: str | None,
+) -> None:
+    tx.execute(
+        "UPDATE accounts SET organization_id = ?, joined_method = ?, joined_at = ?, tags = ?"
+        " WHERE id = ?",
+        (organization_id, method, at, tags, account_id),
+    )
+
+
+def members(
+    tx: Transaction, organization_id: str, after: Sequence[Any] | None, limit: int
+) -> list[Row]:
+    """Accounts of an organization in (joined_at, id) order, after a position."""
+    sql = "SELECT * FROM accounts WHERE organization_id = ?"
+    params: list[Any] = [organization_id]
+    if after is not None:
+        sql += " AND (joined_at > ? OR (joined_at = ? AND id > ?))"
+        params += [after[0], after[0], after[1]]
+    return tx.all(sql + f" ORDER BY joined_at, id LIMIT {int(limit)}", params)
+
+
+def member_count(tx: Transaction, organization_id: str) -> int:
+    row = tx.one(
+        "SELECT COUNT(*) AS n FROM accounts WHERE organization_id = ?",
+        (organization_id,),
+    )
+    return int(row["n"]) if row else 0
+
+
+def invited_members(tx: Transaction, organization_id: str) -> list[Row]:
+    return tx.all(
+        "SELECT * FROM accounts WHERE organization_id = ? AND joined_method = 'INVITED'"
+        " ORDER BY joined_at, id",
+        (organization_id,),
+    )
+
+
+# -- organizations ------------------------------------------------------------------------
+
+
+def organization(
+    tx: Transaction, db: Database, organization_id: str, lock: bool = False
+) -> Row | None:
+    suffix = db.for_update if lock else ""
+    return tx.one(
+        f"SELECT * FROM organizations WHERE id = ?{suffix}", (organization_id,)
+    )
+
+
+def insert_organization(
+    tx: Transaction, organization_id: str, management: str, feature_set: str, at: int
+) -> None:
+    tx.execute(
+        "INSERT INTO organizations (id, management_account_id, feature_set, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (organization_id, management, feature_set, at),
+    )
+
+
+def set_feature_set(tx: Transaction, organization_id: str, feature_set: str) -> None:
+    tx.execute(
+        "UPDATE organizations SET feature_set = ? WHERE id = ?",
+        (feature_set, organization_id),
+    )
+
+
+# -- handshakes ---------------------------------------------------------------------------
+
+
+def handshake(
+    tx: Transaction, db: Database, handshake_id: str, lock: bool = False
+) -> HandshakeRow | None:
+    suffix = db.for_update if lock else ""
+    row = tx.one(
+        f"SELECT {_HANDSHAKE_COLUMNS} FROM handshakes WHERE id = ?{suffix}",
+        (handshake_id,),
+    )
+    return HandshakeRow.of(row) if row else None
+
+
+def insert_handshake(tx: Transaction, row: HandshakeRow) -> None:
+    values = [getattr(row, name) for name in HandshakeRow.__dataclass_fields__]
+    marks = ", ".join("?" for _ in values)
+    tx.execute(
+        f"INSERT INTO handshakes ({_HANDSHAKE_COLUMNS}) VALUES ({marks})", values
+    )
+
+
+def set_state(tx: Transaction, row: HandshakeRow, state: str, at: int) -> bool:
+    """Compare-and-set on the row's version: False if someone changed it meanwhile."""
+    changed = tx.execute(
+        "UPDATE handshakes SET state = ?, state_changed_at = ?, version = version + 1"
+        " WHERE id = ? AND version = ?",
+        (state, at, row.id, row.version),
+    )
+    return changed == 1
+
+
+def persist_expiry(tx: Transaction, organization_id: str, now: int) -> None:
+    """Store EXPIRED for the organization's pending handshakes past their expiry (R6)."""
+    tx.execute(
+        "UPDATE handshakes SET state = 'EXPIRED', state_changed_at = expires_at,"
+        " version = version + 1"
+        " WHERE organization_id = ? AND state IN ('REQUESTED', 'OPEN') AND expires_at <= ?",
+        (organization_id, now),
+    )
+
+
+def pending_count(
+    tx: Transaction,
+    organization_id: str,
+    action: str,
+    now: int,
+    target: tuple[str, str] | None = None,
+) -> int:
+    sql = (
+        "SELECT COUNT(*) AS n FROM handshakes WHERE organization_id = ? AND action = ?"
+        " AND state IN ('REQUESTED', 'OPEN') AND expires_at > ?"
+    )
+    params: list[Any] = [organization_id, action, now]
+    if target is not None:
+        sql += " AND target_type = ? AND target_id = ?"
+        params += list(target)
+    row = tx.one(sql, params)
+    return int(row["n"]) if row else 0
+
+
+def invitations_since(tx: Transaction, organization_id: str, since: int) -> int:
+    """INVITE handshakes requested after `since`, whatever became of them (R18)."""
+    row = tx.one(
+        "SELECT COUNT(*) AS n FROM handshakes WHERE organization_id = ? AND action = 'INVITE'"
+        " AND requested_at > ?",
+        (organization_id, since),
+    )
+    return int(row["n"]) if row else 0
+
+
+def pending_of(
+    tx: Transaction, organization_id: str, action: str, now: int
+) -> list[HandshakeRow]:
+    rows = tx.all(
+        f"SELECT {_HANDSHAKE_COLUMNS} FROM handshakes WHERE organization_id = ? AND action = ?"
+        " AND state IN ('REQUESTED', 'OPEN') AND expires_at > ? ORDER BY requested_at, id",
+        (organization_id, action, now),
+    )
+    return [HandshakeRow.of(row) for row in rows]
+
+
+def children(tx: Transaction, parent_id: str) -> list[HandshakeRow]:
+    rows = tx.all(
+        f"SELECT {_HANDSHAKE_COLUMNS} FROM handshakes WHERE parent_id = ? ORDER BY id",
+        (parent_id,),
+    )
+    return [HandshakeRow.of(row) for row in rows]
+
+
+def listing(
+    tx: Transaction,
+    *,
+    now: int,
+    organization_id: str | None = None,
+    recipients: Sequence[tuple[str, str]] = (),
+    exclude_action: str | None = None,
+    action: str | None = None,
+    parent_id: str | None = None,
+    after: Sequence[Any] | None = None,
+    limit: int,
+) -> list[HandshakeRow]:
+    """Visible handshakes sent by an organization or received by some parties, in
+    (requested_at, id) order, after a position: a stable order for paging."""
+    visible, params = _not_purged(now)
+    conditions = [visible]
+    if organization_id is not None:
+        conditions.append("organization_id = ?")
+        params.append(organization_id)
+    if recipients:
+        conditions.append(
+            "("
+            + " OR ".join("(target_type = ? AND target_id = ?)" for _ in recipients)
+            + ")"
+        )
+        params += [part for pair in recipients for part in pair]
+    if exclude_action is not None:
+        conditions.append("action <> ?")
+        params.append(exclude_action)
+    if action is not None:
+        conditions.append("action = ?")
+        params.append(action)
+    if parent_id is not None:
+        conditions.append("parent_id = ?")
+        params.append(parent_id)
+    if after is not None:
+        conditions.append("(requested_at > ? OR (requested_at = ? AND id > ?))")
+        params += [after[0], after[0], after[1]]
+    rows = tx.all(
+        f"SELECT {_HANDSHAKE_COLUMNS} FROM handshakes WHERE {' AND '.join(conditions)}"
+        f" ORDER BY requested_at, id LIMIT {int(limit)}",
+        params,
+    )
+    return [HandshakeRow.of(row) for row in rows]
+
+
+# -- meta ---------------------------------------------------------------------------------
+
+
+def meta(tx: Transaction, key: str, default: str) -> str:
+    """A server-wide setting, created with `default` the first time it is read."""
+    row = tx.one("SELECT value FROM meta WHERE key = ?", (key,))
+    if row is not None:
+        return str(row["value"])
+    tx.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, default))
+    return default
