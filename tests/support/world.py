@@ -1,0 +1,436 @@
+"""A running Organizations server with a crowd of fresh accounts, on SQLite or PostgreSQL.
+
+Tests of the handshake rules (`/work/shared/spec/handshakes.md`) share one server per module
+and engine and stay independent by never reusing an account: `World.account()` hands out an
+account nobody has touched yet (standalone, no handshakes), `World.organization()` a fresh
+management account with its new organization (and, on request, members that joined by
+invitation).
+
+Engines: every server fixture here is parametrized over ``sqlite`` (a temporary file) and
+``postgresql`` (a fresh database per server, created on ``BOTOGEN_TEST_POSTGRES_URL`` or on
+``postgresql://postgres@127.0.0.1:5432/postgres`` and dropped afterwards). The PostgreSQL
+variants skip, saying how to enable them, when no server is reachable.
+
+The business clock: a world started with ``clock=True`` passes ``--clock-file``; the test
+moves "now" with ``world.clock.set(instant)`` (an empty file means the wall clock).
+
+All credentials here are dummies and every client points at the loopback server.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from support.server import Server, running_server
+
+UTC = timezone.utc
+MS = timedelta(milliseconds=1)
+
+ENGINES = ("sqlite", "postgresql")
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_URL_VARIABLE = "BOTOGEN_TEST_POSTGRES_URL"
+
+#: How many dummy accounts every test server knows. Each test takes fresh ones; the rule
+#: tests of one module need about 130 on the shared server.
+ACCOUNT_COUNT = 200
+
+
+def dummy_accounts(count: int = ACCOUNT_COUNT) -> list[dict[str, str]]:
+    """Accounts 900000000001, 900000000002, ... with obviously fake keys."""
+    return [
+        {
+            "id": f"9{n:011d}",
+            "name": f"Test Account {n:03d}",
+            "email": f"account{n:03d}@example.com",
+            "access_key_id": f"AKIATESTWORLD{n:04d}",
+            "secret_access_key": f"test-secret-world-{n:04d}",
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+def fails_with(code: str, call: Callable[..., Any], /, **params: Any) -> dict[str, Any]:
+    """Calls ``call(**params)``, expects a ClientError with ``code``; returns its response
+    (``["Error"]["Code"]``, ``["Error"]["Message"]``, and modeled members such as
+    ``["Reason"]`` at the top level, as botocore parses them)."""
+    try:
+        result = call(**params)
+    except ClientError as error:
+        response: dict[str, Any] = error.response
+        got = response["Error"].get("Code")
+        assert got == code, f"expected {code}, got {got}: {response['Error']}"
+        return response
+    raise AssertionError(f"expected {code}, but the call succeeded: {result!r}")
+
+
+# -- the business clock ---------------------------------------------------------------------
+
+
+def iso(instant: datetime) -> str:
+    """``2031-05-06T07:08:09.123Z``: ISO 8601, UTC, milliseconds."""
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Clock:
+    """The file a server reads "now" from on every request."""
+
+    path: Path
+
+    def set(self, instant: datetime) -> datetime:
+        assert instant.tzinfo is not None, "give the clock an aware datetime"
+        self.path.write_text(iso(instant) + "\n")
+        return instant
+
+    def advance(self, by: timedelta) -> datetime:
+        return self.set(self.now() + by)
+
+    def now(self) -> datetime:
+        text = self.path.read_text().strip() if self.path.exists() else ""
+        if not text:
+            return datetime.now(UTC)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    def wall(self) -> None:
+        """Back to the wall clock."""
+        self.path.write_text("")
+
+
+# -- actors ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Actor:
+    """One account of the server, with a boto3 client signed by its keys."""
+
+    id: str
+    name: str
+    email: str
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    client: Any = field(repr=False, default=None)
+
+    def target(self, by: str = "ACCOUNT") -> dict[str, str]:
+        """This account as an invitation target: by account id or by email address."""
+        return {"Type": by, "Id": self.id if by == "ACCOUNT" else self.email}
+
+
+@dataclass
+class Org:
+    """An organization created by a fresh management account during a test."""
+
+    id: str
+    arn: str
+    feature_set: str
+    manager: Actor
+    members: list[Actor]
+
+    @property
+    def party(self) -> dict[str, str]:
+        return {"Id": self.id, "Type": "ORGANIZATION"}
+
+
+@functools.cache
+def _boto3_session() -> boto3.session.Session:
+    # One session: the service model is loaded once, so a client costs a few milliseconds.
+    return boto3.session.Session()
+
+
+class World:
+    """A running server plus the bookkeeping that keeps tests apart."""
+
+    def __init__(
+        self, server: Server, accounts: list[dict[str, str]], clock: Clock | None
+    ) -> None:
+        self.server = server
+        self.url = server.url
+        self._unused = list(accounts)
+        self._clock = clock
+
+    @property
+    def clock(self) -> Clock:
+        assert self._clock is not None, "this world was started without --clock-file"
+        return self._clock
+
+    def client(self, actor: Actor, **config: Any) -> Any:
+        """A boto3 Organizations client for ``actor``; no retries unless asked for."""
+        options: dict[str, Any] = {"retries": {"total_max_attempts": 1}}
+        options.update(config)
+        return self.client_for_keys(
+            actor.access_key_id, actor.secret_access_key, **options
+        )
+
+    def client_for_keys(self, key: str, secret: str, **config: Any) -> Any:
+        return _boto3_session().client(
+            "organizations",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            config=Config(**config),
+        )
+
+    # -- fresh accounts and organizations ------------------------------------------------
+
+    def account(self) -> Actor:
+        """An account no test has used: standalone, with no handshakes."""
+        if not self._unused:
+            raise RuntimeError(
+                f"all {ACCOUNT_COUNT} test accounts are used: raise ACCOUNT_COUNT"
+            )
+        entry = self._unused.pop(0)
+        actor = Actor(**entry)
+        actor.client = self.client(actor)
+        return actor
+
+    def accounts(self, count: int) -> list[Actor]:
+        return [self.account() for _ in range(count)]
+
+    def organization(self, feature_set: str = "ALL", members: int = 0) -> Org:
+        """A fresh management account and its new organization; ``members`` fresh
+        accounts invited and accepted (so they joined by invitation)."""
+        manager = self.account()
+        created = manager.client.create_organization(FeatureSet=feature_set)
+        described = created["Organization"]
+        org = Org(described["Id"], described["Arn"], feature_set, manager, [])
+        for _ in range(members):
+            self.join(org, self.account())
+        return org
+
+    def invite(
+        self,
+        org: Org,
+        target: Actor,
+        *,
+        by: str = "ACCOUNT",
+        notes: str | None = None,
+        tags: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """The manager invites ``target``; returns the new handshake."""
+        params: dict[str, Any] = {"Target": target.target(by)}
+        if notes is not None:
+            params["Notes"] = notes
+        if tags is not None:
+            params["Tags"] = tags
+        handshake: dict[str, Any] = org.manager.client.invite_account_to_organization(
+            **params
+        )["Handshake"]
+        return handshake
+
+    def join(self, org: Org, member: Actor) -> dict[str, Any]:
+        """Invite and accept: ``member`` joins ``org``."""
+        handshake = self.invite(org, member)
+        accepted: dict[str, Any] = member.client.accept_handshake(
+            HandshakeId=handshake["Id"]
+        )["Handshake"]
+        org.members.append(member)
+        return accepted
+
+
+# -- reading helpers ------------------------------------------------------------------------
+
+
+def describe(actor: Actor, handshake_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = actor.client.describe_handshake(HandshakeId=handshake_id)
+    return result["Handshake"]  # type: ignore[no-any-return]
+
+
+def all_pages(call: Callable[..., Any], **params: Any) -> list[dict[str, Any]]:
+    """Every handshake of a ListHandshakesFor* call, following NextToken to the end."""
+    found: list[dict[str, Any]] = []
+    token: str | None = None
+    for _ in range(1000):
+        page = call(**params, **({"NextToken": token} if token else {}))
+        found.extend(page["Handshakes"])
+        token = page.get("NextToken")
+        if not token:
+            return found
+    raise AssertionError("paging did not end after 1000 pages")
+
+
+def received(actor: Actor, **params: Any) -> dict[str, dict[str, Any]]:
+    """ListHandshakesForAccount, all pages, by handshake id."""
+    return {
+        h["Id"]: h for h in all_pages(actor.client.list_handshakes_for_account, **params)
+    }
+
+
+def sent(org: Org, **params: Any) -> dict[str, dict[str, Any]]:
+    """ListHandshakesForOrganization by the management account, all pages, by id."""
+    call = org.manager.client.list_handshakes_for_organization
+    return {h["Id"]: h for h in all_pages(call, **params)}
+
+
+# -- databases ------------------------------------------------------------------------------
+
+
+def _postgres_admin_url() -> str:
+    return os.environ.get(POSTGRES_URL_VARIABLE) or DEFAULT_POSTGRES_URL
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+_ENABLE_POSTGRES = (
+    "start PostgreSQL on 127.0.0.1:5432 with trust authentication for user 'postgres', "
+    f"or set {POSTGRES_URL_VARIABLE} to the URL of a server where you may create "
+    "databases (e.g. postgresql://user:password@host:5432/postgres)"
+)
+
+
+@functools.cache
+def _postgres_unavailable() -> str | None:
+    """Why the PostgreSQL variants cannot run here, or None when they can."""
+    url = _postgres_admin_url()
+    try:
+        import psycopg
+    except ImportError:
+        return (
+            "psycopg is not installed (pip install 'psycopg[binary]'); "
+            f"then {_ENABLE_POSTGRES}"
+        )
+    try:
+        with psycopg.connect(url, connect_timeout=3, autocommit=True) as connection:
+            connection.execute("SELECT 1")
+    except Exception as error:  # any failure to connect means: skip, and say why
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return (
+            f"PostgreSQL is not reachable at {_without_password(url)} "
+            f"({type(error).__name__}: {first_line}); to run these tests, {_ENABLE_POSTGRES}"
+        )
+    return None
+
+
+@contextmanager
+def database(engine: str, folder: Path) -> Iterator[str]:
+    """The ``--db`` value for a new, empty database of ``engine``; removed afterwards."""
+    if engine == "sqlite":
+        yield str(folder / "botogen.sqlite3")
+        return
+    assert engine == "postgresql", engine
+    reason = _postgres_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    import psycopg
+
+    admin_url = _postgres_admin_url()
+    name = f"botogen_{secrets.token_hex(6)}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+# -- servers --------------------------------------------------------------------------------
+
+
+@contextmanager
+def serving(
+    folder: Path,
+    engine: str,
+    *flags: str,
+    clock: bool = False,
+    accounts: list[dict[str, str]] | None = None,
+) -> Iterator[World]:
+    """`botogen serve` on a fresh database of ``engine`` with the dummy accounts."""
+    entries = dummy_accounts() if accounts is None else accounts
+    accounts_file = folder / "accounts.json"
+    accounts_file.write_text(json.dumps({"accounts": entries}))
+    clock_args: list[str] = []
+    the_clock: Clock | None = None
+    if clock:
+        the_clock = Clock(folder / "clock.txt")
+        the_clock.wall()
+        clock_args = ["--clock-file", str(the_clock.path)]
+    with database(engine, folder) as db:
+        args = ["--accounts", str(accounts_file), "--db", db, *clock_args, *flags]
+        with running_server(folder, *args) as server:
+            yield World(server, entries, the_clock)
+
+
+# -- fixtures (import them into a test module to use them) ------------------------------------
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Every server fixture below runs once per storage engine."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def world(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The shared server: default flags, wall clock."""
+    with serving(tmp_path_factory.mktemp(f"world-{engine}"), engine) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def clock_world(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """A server whose "now" the tests set (``clock_world.clock.set(...)``)."""
+    folder = tmp_path_factory.mktemp(f"clock-world-{engine}")
+    with serving(folder, engine, clock=True) as running:
+        yield running
+
+
+#: The organization account limit of `limited_world` (R19).
+SMALL_ACCOUNT_LIMIT = 3
+
+
+@pytest.fixture(scope="module")
+def limited_world(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """A server with ``--account-limit 3``."""
+    folder = tmp_path_factory.mktemp(f"limited-world-{engine}")
+    with serving(
+        folder, engine, "--account-limit", str(SMALL_ACCOUNT_LIMIT)
+    ) as running:
+        yield running
+
+
+#: Requests per second and account allowed by `throttled_world` (R14).
+RATE_LIMIT = 5
+
+
+@pytest.fixture(scope="module")
+def throttled_world(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """A server with ``--rate-limit 5``."""
+    folder = tmp_path_factory.mktemp(f"throttled-world-{engine}")
+    with serving(folder, engine, "--rate-limit", str(RATE_LIMIT)) as running:
+        yield running
