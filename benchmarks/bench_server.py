@@ -29,6 +29,7 @@ from support.server import ACCOUNTS, running_server, write_accounts  # noqa: E40
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = 32
+THREADS = int(os.environ.get("BENCH_WRK_THREADS", "1"))
 
 
 @contextmanager
@@ -58,7 +59,7 @@ def wrk(
     script.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(body.decode())}\n')
     command = [
         "wrk",
-        "-t2",
+        f"-t{THREADS}",
         f"-c{CONNECTIONS}",
         f"-d{DURATION}s",
         "--latency",
@@ -117,7 +118,7 @@ def main() -> None:
                 server.url, headers, body, folder
             )
     print(
-        f"DescribeOrganization, {CONNECTIONS} connections, {DURATION} s each, wrk -t2"
+        f"DescribeOrganization, {CONNECTIONS} connections, {DURATION} s each, wrk -t{THREADS}"
     )
     for name, r in results.items():
         print(

@@ -11,6 +11,7 @@ not fail.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import ClientError
@@ -70,14 +71,19 @@ class TypedClient:
         translated: Exception = cls(error.response["Error"].get("Message"), **members)
         return translated
 
-    def _invoke(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
         try:
-            response: dict[str, Any] = getattr(self.client, method)(**params)
+            yield
         except ClientError as error:
             translated = self._translate(error)
             if translated is error:
                 raise
             raise translated from error
+
+    def _invoke(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self._translated_errors():
+            response: dict[str, Any] = getattr(self.client, method)(**params)
         return response
 
     @staticmethod
@@ -118,11 +124,6 @@ class TypedClient:
         """Every page of a paginated operation (botocore's paginator follows the tokens)."""
         params = self._params(request_type, request, members)
         pages = self.client.get_paginator(method).paginate(**params)
-        try:
+        with self._translated_errors():
             for page in pages:
                 yield self._parse(response_type, page)
-        except ClientError as error:
-            translated = self._translate(error)
-            if translated is error:
-                raise
-            raise translated from error

@@ -95,6 +95,35 @@ def new_id(prefix: str, length: int) -> str:
     return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
 
 
+def new_handshake(
+    organization_id: str,
+    action: ActionType,
+    state: str,
+    now: int,
+    target: tuple[str, str] | None = None,
+    *,
+    notes: str | None = None,
+    tags: str | None = None,
+    parent_id: str | None = None,
+) -> HandshakeRow:
+    """A handshake requested `now`, with its action's lifetime (R3)."""
+    return HandshakeRow(
+        id=new_id("h-", 32),
+        organization_id=organization_id,
+        action=action,
+        state=state,
+        target_type=target[0] if target else None,
+        target_id=target[1] if target else None,
+        notes=notes,
+        tags=tags,
+        parent_id=parent_id,
+        requested_at=now,
+        expires_at=now + LIFETIME_MS[action],
+        state_changed_at=now,
+        version=0,
+    )
+
+
 @dataclass(frozen=True)
 class _Caller:
     """Who is calling, as the database knows them now."""
@@ -392,20 +421,15 @@ class Handlers(OrganizationsSkeleton):
                 if request.tags
                 else None
             )
-            row = HandshakeRow(
-                id=new_id("h-", 32),
-                organization_id=org["id"],
-                action=ActionType.INVITE,
-                state="OPEN",  # R5: an invitation is created OPEN
-                target_type=target_type,
-                target_id=target_id,
+            # R5: an invitation is created OPEN.
+            row = new_handshake(
+                org["id"],
+                ActionType.INVITE,
+                "OPEN",
+                now,
+                (target_type, target_id),
                 notes=request.notes,
                 tags=tags,
-                parent_id=None,
-                requested_at=now,
-                expires_at=now + LIFETIME_MS[ActionType.INVITE],
-                state_changed_at=now,
-                version=0,
             )
             store.insert_handshake(tx, row)
             return InviteAccountToOrganizationResponse(
@@ -644,41 +668,25 @@ class Handlers(OrganizationsSkeleton):
             for invite in store.pending_of(tx, org["id"], ActionType.INVITE, now):
                 store.set_state(tx, invite, "CANCELED", now)
             approvers = store.invited_members(tx, org["id"])
-            lifetime = LIFETIME_MS[ActionType.ENABLE_ALL_FEATURES]
-            parent = HandshakeRow(
-                id=new_id("h-", 32),
-                organization_id=org["id"],
-                action=ActionType.ENABLE_ALL_FEATURES,
-                # DECIDED: with no member to approve, it is ready to finalise at once.
-                state="REQUESTED" if approvers else "OPEN",
-                target_type=None,
-                target_id=None,
-                notes=None,
-                tags=None,
-                parent_id=None,
-                requested_at=now,
-                expires_at=now + lifetime,
-                state_changed_at=now,
-                version=0,
+            # R5: the request is REQUESTED and each member's approval OPEN. DECIDED: with no
+            # member to approve, it is ready to finalise (OPEN) at once.
+            parent = new_handshake(
+                org["id"],
+                ActionType.ENABLE_ALL_FEATURES,
+                "REQUESTED" if approvers else "OPEN",
+                now,
             )
             store.insert_handshake(tx, parent)
             for member in approvers:
                 store.insert_handshake(
                     tx,
-                    HandshakeRow(
-                        id=new_id("h-", 32),
-                        organization_id=org["id"],
-                        action=ActionType.APPROVE_ALL_FEATURES,
-                        state="OPEN",
-                        target_type="ACCOUNT",
-                        target_id=member["id"],
-                        notes=None,
-                        tags=None,
+                    new_handshake(
+                        org["id"],
+                        ActionType.APPROVE_ALL_FEATURES,
+                        "OPEN",
+                        now,
+                        ("ACCOUNT", member["id"]),
                         parent_id=parent.id,
-                        requested_at=now,
-                        expires_at=now + LIFETIME_MS[ActionType.APPROVE_ALL_FEATURES],
-                        state_changed_at=now,
-                        version=0,
                     ),
                 )
             return EnableAllFeaturesResponse(handshake=self._document(tx, parent))

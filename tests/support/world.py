@@ -86,7 +86,11 @@ def fails_with(code: str, call: Callable[..., Any], /, **params: Any) -> dict[st
 
 def iso(instant: datetime) -> str:
     """``2031-05-06T07:08:09.123Z``: ISO 8601, UTC, milliseconds."""
-    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        instant.astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
 
 
 @dataclass
@@ -269,7 +273,8 @@ def all_pages(call: Callable[..., Any], **params: Any) -> list[dict[str, Any]]:
 def received(actor: Actor, **params: Any) -> dict[str, dict[str, Any]]:
     """ListHandshakesForAccount, all pages, by handshake id."""
     return {
-        h["Id"]: h for h in all_pages(actor.client.list_handshakes_for_account, **params)
+        h["Id"]: h
+        for h in all_pages(actor.client.list_handshakes_for_account, **params)
     }
 
 
