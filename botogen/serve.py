@@ -91,6 +91,7 @@ def build_app(
         handler,
         options.accounts,
         region=options.region,
+        rate_limit=rate_limit,
     )
 
 
@@ -128,6 +129,12 @@ def run(args: Any) -> int:
     accounts = (
         load_accounts(Path(args.accounts)) if args.accounts else DEVELOPMENT_ACCOUNTS
     )
+    seed = json.loads(Path(args.seed).read_text()) if args.seed else {}
+    if seed.get("accounts"):
+        seeded = accounts_from(seed, args.seed)
+        accounts = Accounts(
+            [*accounts, *(a for a in seeded if accounts.by_id(a.id) is None)]
+        )
     options = ServeOptions(
         service=args.service,
         host=args.host,
@@ -135,8 +142,11 @@ def run(args: Any) -> int:
         db=args.db,
         accounts=accounts,
         region=args.region,
+        seed=args.seed,
+        clock=FileClock(args.clock_file) if args.clock_file else wall_clock,
+        account_limit=args.account_limit,
     )
-    app = build_app(options, args.handlers)
+    app = build_app(options, args.handlers, args.rate_limit)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))

@@ -49,6 +49,11 @@ ROUNDS = 5  # handshakes raced by Accept/Decline/Cancel
 DOUBLE_ROUNDS = 3  # accounts racing to accept two invitations from two organizations
 
 BUSY = "ConcurrentModificationException"
+#: Both engines wait 5 s for a lock before giving up (SQLite busy_timeout, PostgreSQL
+#: lock_timeout). A ConcurrentModification answer that comes much sooner did not wait for
+#: a lock at all: it is a lost race caught late (e.g. a compare-and-set after an unlocked
+#: read), which R13 does not allow.
+LOCK_WAIT_FLOOR = 1.0
 ALREADY = "HandshakeAlreadyInStateException"
 INVALID = "InvalidHandshakeTransitionException"
 CONSTRAINT = "HandshakeConstraintViolationException"
@@ -193,8 +198,17 @@ def _explain(outcomes: list[Outcome]) -> str:
             if outcome.ok
             else outcome.code or outcome.failure or "?"
         )
-        lines.append(f"  {call.method:18} {call.tag!s:24} -> {got}")
+        lines.append(
+            f"  {call.method:18} {call.tag!s:24} -> {got} ({outcome.seconds:.3f} s)"
+        )
     return "\n".join(lines)
+
+
+def _check_busy(outcome: Outcome, explained: str) -> None:
+    assert outcome.seconds >= LOCK_WAIT_FLOOR, (
+        f"ConcurrentModificationException after {outcome.seconds:.3f} s: no lock wait "
+        f"timed out, so this is a lost race, not a busy database\n{explained}"
+    )
 
 
 def _report(shared: Shared, what: str, busy: int, seconds: float, rounds: int) -> None:
@@ -244,6 +258,7 @@ def test_r13_one_transition_wins_across_two_servers(
                 continue
             assert outcome.failure is None, f"{outcome.failure}\n{explained}"
             if outcome.code == BUSY:  # a lock that truly timed out: allowed, counted
+                _check_busy(outcome, explained)
                 busy += 1
                 continue
             expected = ALREADY if outcome.call.method == winner.call.method else INVALID
@@ -310,6 +325,7 @@ def test_r13_concurrent_accepts_of_two_invitations_join_one_organization(
                 continue
             assert outcome.failure is None, f"{outcome.failure}\n{explained}"
             if outcome.code == BUSY:
+                _check_busy(outcome, explained)
                 busy += 1
                 continue
             if outcome.call.params["HandshakeId"] == winner_id:

@@ -30,6 +30,7 @@ from generated.organizations.errors import (
     HandshakeNotFoundException,
     InvalidHandshakeTransitionException,
     InvalidInputException,
+    TargetNotFoundException,
 )
 from generated.organizations.models import (
     AcceptHandshakeRequest,
@@ -54,6 +55,9 @@ from generated.organizations.models import (
     ListHandshakesForAccountResponse,
     ListHandshakesForOrganizationRequest,
     ListHandshakesForOrganizationResponse,
+    ListTagsForResourceRequest,
+    ListTagsForResourceResponse,
+    Tag,
 )
 from generated.organizations.shapes import (
     ActionType,
@@ -140,7 +144,9 @@ class _Caller:
 class Handlers(OrganizationsSkeleton):
     """CreateOrganization, DescribeOrganization, ListAccounts and the handshake lifecycle:
     InviteAccountToOrganization, Describe/ListHandshakes*, Accept/Decline/CancelHandshake,
-    EnableAllFeatures. Every other operation keeps the skeleton's not-implemented answer.
+    EnableAllFeatures; and ListTagsForResource for accounts, which shows the tags an
+    accepted invitation attached (R17). Every other operation keeps the skeleton's
+    not-implemented answer.
     """
 
     def __init__(
@@ -329,6 +335,26 @@ class Handlers(OrganizationsSkeleton):
                 next_token=self._next(
                     binding, rows, limit, lambda r: [r["joined_at"], r["id"]]
                 ),
+            )
+
+    def list_tags_for_resource(
+        self, context: RequestContext, request: ListTagsForResourceRequest
+    ) -> ListTagsForResourceResponse:
+        """The tags of an account of the caller's organization: those its invitation
+        carried, attached when it was accepted (R17). Other resource kinds (roots, OUs,
+        policies) are not modelled here: TargetNotFound."""
+        with self._transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            row = store.account(tx, self.db, request.resource_id)
+            if row is None or row["organization_id"] != org["id"]:
+                raise TargetNotFoundException(
+                    "We can't find a root, OU, account, or policy with the TargetId that "
+                    "you specified."
+                )
+            tags = json.loads(row["tags"]) if row["tags"] else []
+            return ListTagsForResourceResponse(
+                tags=[Tag(key=tag["Key"], value=tag["Value"]) for tag in tags]
             )
 
     # -- paging (R22) ------------------------------------------------------------------------
