@@ -332,9 +332,7 @@ class Handlers(OrganizationsSkeleton):
             page = rows[:limit]
             return ListAccountsResponse(
                 accounts=[documents.account(org, row) for row in page],
-                next_token=self._next(
-                    binding, rows, limit, lambda r: [r["joined_at"], r["id"]]
-                ),
+                next_token=self._next(binding, rows, limit),
             )
 
     def list_tags_for_resource(
@@ -371,11 +369,18 @@ class Handlers(OrganizationsSkeleton):
             ) from None
         return list(position)
 
-    def _next(self, binding: str, rows: list[Any], limit: int, key: Any) -> str | None:
-        """A token for the page after `rows[:limit]`, when `rows` holds one more."""
+    def _next(self, binding: str, rows: list[Any], limit: int) -> str | None:
+        """A token for the page after `rows[:limit]`, when `rows` holds one more.
+
+        Listings are ordered by (requested_at, id) for handshakes and (joined_at, id) for
+        accounts: the token carries the last key, so paging never skips or repeats.
+        """
         if len(rows) <= limit:
             return None
-        return self.tokens.issue(binding, key(rows[limit - 1]))
+        last = rows[limit - 1]
+        if isinstance(last, HandshakeRow):
+            return self.tokens.issue(binding, [last.requested_at, last.id])
+        return self.tokens.issue(binding, [last["joined_at"], last["id"]])
 
     # -- invitations (R17, R18, R19) -----------------------------------------------------------
 
@@ -467,12 +472,22 @@ class Handlers(OrganizationsSkeleton):
     def describe_handshake(
         self, context: RequestContext, request: DescribeHandshakeRequest
     ) -> DescribeHandshakeResponse:
+        now = self._now()
         with self._transaction(write=False) as tx:
             caller = self._caller(tx, context)
-            row = self._visible(
-                store.handshake(tx, self.db, request.handshake_id), caller, self._now()
-            )
-            return DescribeHandshakeResponse(handshake=self._document(tx, row))
+            stored = store.handshake(tx, self.db, request.handshake_id)
+            row = self._visible(stored, caller, now)
+            document = self._document(tx, row)
+        self._persist_expiry([stored] if stored else [], now)
+        return DescribeHandshakeResponse(handshake=document)
+
+    def _persist_expiry(self, rows: list[HandshakeRow], now: int) -> None:
+        """R6: a read that found pending handshakes past their expiry stores EXPIRED."""
+        for organization_id in sorted(
+            {r.organization_id for r in rows if r.effective(now) is not r}
+        ):
+            with self._transaction() as tx:
+                store.persist_expiry(tx, organization_id, now)
 
     @staticmethod
     def _filter(found: HandshakeFilter | None) -> tuple[str | None, str | None]:
@@ -492,45 +507,43 @@ class Handlers(OrganizationsSkeleton):
     ) -> ListHandshakesForAccountResponse:
         action, parent = self._filter(request.filter)
         limit = request.max_results or 20
+        now = self._now()
         with self._transaction(write=False) as tx:
             caller = self._caller(tx, context)
             binding = f"ListHandshakesForAccount:{caller.id}:{action}:{parent}"
             after = self._position(binding, request.next_token)
+            # R17: a management account with members receives no invitations.
+            managing = caller.manages is not None and caller.managed_members > 1
             rows = store.listing(
                 tx,
-                now=self._now(),
+                now=now,
                 recipients=[("ACCOUNT", caller.id), ("EMAIL", caller.email.lower())],
-                exclude_action=(
-                    ActionType.INVITE
-                    if caller.manages and caller.managed_members > 1
-                    else None
-                ),
+                exclude_action=ActionType.INVITE if managing else None,
                 action=action,
                 parent_id=parent,
                 after=after,
                 limit=limit + 1,
             )
-            now = self._now()
-            return ListHandshakesForAccountResponse(
+            response = ListHandshakesForAccountResponse(
                 handshakes=[
                     self._document(tx, row.effective(now)) for row in rows[:limit]
                 ],
-                next_token=self._next(
-                    binding, rows, limit, lambda r: [r.requested_at, r.id]
-                ),
+                next_token=self._next(binding, rows, limit),
             )
+        self._persist_expiry(rows[:limit], now)
+        return response
 
     def list_handshakes_for_organization(
         self, context: RequestContext, request: ListHandshakesForOrganizationRequest
     ) -> ListHandshakesForOrganizationResponse:
         action, parent = self._filter(request.filter)
         limit = request.max_results or 20
+        now = self._now()
         with self._transaction(write=False) as tx:
             caller = self._caller(tx, context)
             org = self._managed_organization(tx, caller)
             binding = f"ListHandshakesForOrganization:{org['id']}:{action}:{parent}"
             after = self._position(binding, request.next_token)
-            now = self._now()
             rows = store.listing(
                 tx,
                 now=now,
@@ -540,14 +553,14 @@ class Handlers(OrganizationsSkeleton):
                 after=after,
                 limit=limit + 1,
             )
-            return ListHandshakesForOrganizationResponse(
+            response = ListHandshakesForOrganizationResponse(
                 handshakes=[
                     self._document(tx, row.effective(now)) for row in rows[:limit]
                 ],
-                next_token=self._next(
-                    binding, rows, limit, lambda r: [r.requested_at, r.id]
-                ),
+                next_token=self._next(binding, rows, limit),
             )
+        self._persist_expiry(rows[:limit], now)
+        return response
 
     # -- answering handshakes (R10, R11, R13, R15, R16) ----------------------------------------
 
