@@ -10,11 +10,13 @@ for R3/R6/R7/R17/R18), `limited_world` (``--account-limit 3``, R12/R19) and
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from support.world import (
@@ -33,6 +35,7 @@ from support.world import (
     limited_world,
     received,
     sent,
+    serving,
     throttled_world,
     world,
 )
@@ -68,8 +71,17 @@ TOO_MANY_REQUESTS = (
 )
 
 
-def at(year: int, month: int, day: int, *rest: int) -> datetime:
-    return datetime(year, month, day, *rest, tzinfo=UTC)
+def at(
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+) -> datetime:
+    """An instant in UTC (for the business clock)."""
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def organization_resource(org: Org) -> dict[str, Any]:
@@ -231,6 +243,13 @@ def test_r3_handshake_ids_arns_lifetimes_and_timestamps(clock_world: World) -> N
     accepted = member.client.accept_handshake(HandshakeId=child["Id"])["Handshake"]
     assert accepted == {**child, "State": "ACCEPTED"}
 
+    # A clock finer than a millisecond: the record keeps milliseconds.
+    fine = world.clock.set(start + 5 * DAY + timedelta(microseconds=987654))
+    other = world.invite(world.organization(), world.account())
+    assert other["RequestedTimestamp"].microsecond % 1000 == 0
+    assert abs(other["RequestedTimestamp"] - fine) < MS
+    assert other["ExpirationTimestamp"] - other["RequestedTimestamp"] == INVITE_LIFETIME
+
 
 def test_r3_wall_clock_timestamps_have_millisecond_precision(world: World) -> None:
     """R3: RequestedTimestamp is the creation instant (here the wall clock), with
@@ -388,6 +407,12 @@ def test_r6_pending_handshake_expires_when_its_time_has_passed(
     ):
         names_handshake_and_state(response, read_first["Id"], "EXPIRED")
 
+    # Checks run caller → expiry: the sender declining it is still AccessDenied.
+    fails_with(
+        "AccessDeniedException",
+        org.manager.client.decline_handshake,
+        HandshakeId=read_first["Id"],
+    )
     # The first touch after expiry is a change: still EXPIRED, not DECLINED.
     response = fails_with(
         "InvalidHandshakeTransitionException",
@@ -568,6 +593,7 @@ def test_r9_unknown_or_someone_elses_handshake_is_not_found(world: World) -> Non
         stranger.client.decline_handshake,
         HandshakeId=unknown,
     )
+    baseline_message = baseline["Error"]["Message"].replace(unknown, "<id>")
     for outsider in (stranger, elsewhere.manager, elsewhere.members[0]):
         for call in (
             outsider.client.decline_handshake,
@@ -579,12 +605,9 @@ def test_r9_unknown_or_someone_elses_handshake_is_not_found(world: World) -> Non
                 "HandshakeNotFoundException", call, HandshakeId=handshake
             )
             # The same answer as for an id that does not exist.
-            assert response["Error"]["Message"].replace(handshake, "<id>") == baseline[
-                "Error"
-            ]["Message"].replace(unknown, "<id>")
-            assert set(response) - {"ResponseMetadata"} == set(baseline) - {
-                "ResponseMetadata"
-            }
+            message = response["Error"]["Message"].replace(handshake, "<id>")
+            assert message == baseline_message
+            assert set(response) == set(baseline)
         assert handshake not in received(outsider)
 
     # Nothing happened to it.
@@ -613,12 +636,21 @@ def test_r10_only_the_recipient_declines(world: World) -> None:
         assert denied["Error"]["Message"] == ACCESS_DENIED
         assert describe(org.manager, handshake["Id"])["State"] == "OPEN"
 
-    assert susan.client.decline_handshake(HandshakeId=by_account["Id"])[
-        "Handshake"
-    ] == {
-        **by_account,
-        "State": "DECLINED",
-    }
+    declined = susan.client.decline_handshake(HandshakeId=by_account["Id"])
+    assert declined["Handshake"] == {**by_account, "State": "DECLINED"}
+    # Checks run visibility → caller → state: once declined, the sender still gets
+    # AccessDenied (not HandshakeAlreadyInState), an outsider HandshakeNotFound.
+    denied = fails_with(
+        "AccessDeniedException",
+        org.manager.client.decline_handshake,
+        HandshakeId=by_account["Id"],
+    )
+    assert denied["Error"]["Message"] == ACCESS_DENIED
+    fails_with(
+        "HandshakeNotFoundException",
+        world.account().client.decline_handshake,
+        HandshakeId=by_account["Id"],
+    )
     # The EMAIL party is the account whose email it names.
     assert received(diego)[by_email["Id"]] == by_email
     assert diego.client.decline_handshake(HandshakeId=by_email["Id"])["Handshake"] == {
@@ -767,6 +799,8 @@ def test_r12_declined_invitations_still_count_against_the_daily_quota(
     assert over["Reason"] == "HANDSHAKE_RATE_LIMIT_EXCEEDED"
     declined = [h for h in sent(org).values() if h["State"] == "DECLINED"]
     assert len(declined) == 20
+    # The quota is per organization: another one may still invite her.
+    assert world.invite(world.organization(), susan)["State"] == "OPEN"
 
 
 def test_r12_declined_approval_leaves_the_parent_requested(world: World) -> None:
@@ -1061,6 +1095,13 @@ def test_r16_accepting_an_invitation_makes_a_member(world: World) -> None:
         other.manager.id
     ]
 
+    # An invitation by email is accepted by the account with that email.
+    diego = world.account()
+    by_email = world.invite(org, diego, by="EMAIL")
+    accepted = diego.client.accept_handshake(HandshakeId=by_email["Id"])
+    assert accepted["Handshake"] == {**by_email, "State": "ACCEPTED"}
+    assert diego.client.describe_organization()["Organization"]["Id"] == org.id
+
     # A management account (of an organization without members) is in an organization too.
     lonely = world.organization()
     invitation = world.invite(org, lonely.manager)
@@ -1330,6 +1371,18 @@ def test_r19_account_limit(limited_world: World, world: World) -> None:
     assert len(default_invited) - len(invited) == 10 - SMALL_ACCOUNT_LIMIT
 
 
+def test_r19_expired_invitations_free_their_place(clock_world: World) -> None:
+    """R19 + R6: an invitation past its expiry is no longer pending, so it no longer takes
+    a place in the account limit (even if nobody has read it since it expired)."""
+    world = clock_world
+    start = world.clock.set(at(2036, 4, 5, 6, 7, 8))
+    org, invited = _capacity(world)
+    world.clock.set(start + INVITE_LIFETIME + MS)
+    fresh = world.invite(org, world.account())
+    assert fresh["State"] == "OPEN"
+    assert describe(invited[0][0], invited[0][1])["State"] == "EXPIRED"
+
+
 # -- R20 EnableAllFeatures ------------------------------------------------------------------
 
 
@@ -1377,6 +1430,85 @@ def test_r20_enable_all_features(world: World) -> None:
         already.manager.client.enable_all_features,
     )
     assert done["Reason"] == "ORGANIZATION_ALREADY_HAS_ALL_FEATURES"
+
+
+def test_r20_expired_invitations_are_not_canceled(clock_world: World) -> None:
+    """R20 + R6: EnableAllFeatures cancels the pending INVITEs; one already past its
+    expiry is EXPIRED, not CANCELED (expiry is evaluated whenever a handshake changes).
+    """
+    world = clock_world
+    start = world.clock.set(at(2037, 8, 9, 10, 11, 12))
+    org = world.organization(feature_set="CONSOLIDATED_BILLING", members=1)
+    old_target, new_target = world.accounts(2)
+    old = world.invite(org, old_target)["Id"]
+    world.clock.set(start + 10 * DAY)
+    new = world.invite(org, new_target)["Id"]
+    world.clock.set(start + INVITE_LIFETIME + MS)
+    org.manager.client.enable_all_features()
+    assert describe(old_target, old)["State"] == "EXPIRED"
+    assert describe(new_target, new)["State"] == "CANCELED"
+
+
+def test_r20_only_members_that_joined_by_invitation_approve(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """R20: an APPROVE_ALL_FEATURES child goes to every member that joined by invitation,
+    and only to those (a seeded member with JoinedMethod CREATED gets none)."""
+    people = [
+        {
+            "id": f"80000000000{n}",
+            "name": name,
+            "email": f"{name.lower()}@seeded.example.com",
+            "access_key_id": f"AKIATESTSEEDED{n}",
+            "secret_access_key": f"test-secret-seeded-{n}",
+        }
+        for n, name in enumerate(["Manager", "Invited", "Created"], start=1)
+    ]
+    manager, invited, created = people
+    seed = {
+        "accounts": people,
+        "organizations": [
+            {
+                "id": "o-seeded0001",
+                "management_account_id": manager["id"],
+                "feature_set": "CONSOLIDATED_BILLING",
+                "created": "2030-01-01T00:00:00Z",
+                "members": [
+                    {
+                        "account_id": invited["id"],
+                        "joined_method": "INVITED",
+                        "joined": "2030-01-02T00:00:00Z",
+                    },
+                    {
+                        "account_id": created["id"],
+                        "joined_method": "CREATED",
+                        "joined": "2030-01-03T00:00:00Z",
+                    },
+                ],
+            }
+        ],
+        "handshakes": [],
+    }
+    folder = tmp_path_factory.mktemp(f"seeded-{engine}")
+    (folder / "seed.json").write_text(json.dumps(seed))
+    with serving(folder, engine, "--seed", str(folder / "seed.json")) as seeded:
+        clients = {p["id"]: seeded.client(Actor(**p)) for p in people}
+        listed = clients[manager["id"]].list_accounts()["Accounts"]
+        joined = {a["Id"]: a["JoinedMethod"] for a in listed}
+        assert set(joined) == {manager["id"], invited["id"], created["id"]}
+        assert joined[invited["id"]] == "INVITED"
+        assert joined[created["id"]] == "CREATED"
+        parent = clients[manager["id"]].enable_all_features()["Handshake"]
+        children = clients[manager["id"]].list_handshakes_for_organization(
+            Filter={"ParentHandshakeId": parent["Id"]}
+        )["Handshakes"]
+        assert len(children) == 1, children
+        assert {"Id": invited["id"], "Type": "ACCOUNT"} in children[0]["Parties"]
+        assert clients[created["id"]].list_handshakes_for_account()["Handshakes"] == []
+        # With its only approval accepted, the parent is OPEN (R16).
+        clients[invited["id"]].accept_handshake(HandshakeId=children[0]["Id"])
+        state = clients[manager["id"]].describe_handshake(HandshakeId=parent["Id"])
+        assert state["Handshake"]["State"] == "OPEN"
 
 
 # -- R21 DescribeHandshake ------------------------------------------------------------------
