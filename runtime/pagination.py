@@ -1,8 +1,10 @@
 """Opaque, tamper-evident pagination tokens.
 
-A token carries where the next page starts and what it belongs to (operation, caller's
-scope, filters), signed with a server secret (HMAC-SHA256). A forged, edited or foreign
-token — another operation's, another caller's, another filter's — is rejected.
+A token carries where the next page starts, bound to what it belongs to (operation,
+caller's scope, filters) and authenticated with a server secret (HMAC-SHA256): a forged,
+edited or foreign token — another operation's, another caller's, another filter's — is
+rejected. The position is also masked (XOR with an HMAC-derived key stream, keyed by the
+tag), so a token reveals nothing readable; the tag, not the mask, is what protects it.
 """
 
 from __future__ import annotations
@@ -35,18 +37,34 @@ class TokenSigner:
             self._secret, binding.encode() + b"\0" + payload, hashlib.sha256
         ).digest()
 
+    def _mask(self, tag: bytes, data: bytes) -> bytes:
+        stream = b""
+        counter = 0
+        while len(stream) < len(data):
+            block = tag + counter.to_bytes(4, "big")
+            stream += hmac.new(self._secret, b"mask\0" + block, hashlib.sha256).digest()
+            counter += 1
+        return bytes(a ^ b for a, b in zip(data, stream))
+
     def issue(self, binding: str, position: Any) -> str:
         """A token for `position` (JSON-serialisable) valid only for `binding`."""
         payload = json.dumps(position, separators=(",", ":")).encode()
-        return f"{_b64(payload)}.{_b64(self._mac(binding, payload)[:18])}"
+        tag = self._mac(binding, payload)[:18]
+        return _b64(tag + self._mask(tag, payload))
 
     def read(self, binding: str, token: str) -> Any:
         """The position a token carries; `BadToken` if it is not ours for `binding`."""
         try:
-            payload_text, mac_text = token.split(".")
-            payload, mac = _unb64(payload_text), _unb64(mac_text)
+            raw = _unb64(token)
         except (ValueError, TypeError):
             raise BadToken("malformed token") from None
-        if not hmac.compare_digest(mac, self._mac(binding, payload)[:18]):
+        tag, masked = raw[:18], raw[18:]
+        payload = self._mask(tag, masked)
+        if len(tag) < 18 or not hmac.compare_digest(
+            tag, self._mac(binding, payload)[:18]
+        ):
             raise BadToken("token not issued for this request")
-        return json.loads(payload)
+        try:
+            return json.loads(payload)
+        except ValueError:
+            raise BadToken("malformed token") from None

@@ -425,6 +425,18 @@ class Handlers(OrganizationsSkeleton):
                     "features.",
                     reason=Constraint.INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES,
                 )
+            invited = (
+                store.account(tx, self.db, target_id)
+                if target_type == HandshakePartyType.ACCOUNT
+                else store.account_by_email(tx, target_id)
+            )
+            if invited is not None and invited["organization_id"] == org["id"]:
+                # DECIDED: the organization's own accounts (its management account
+                # included) cannot be invited into it again.
+                raise HandshakeConstraintViolationException(
+                    "The account is already a member of this organization.",
+                    reason=Constraint.ALREADY_IN_AN_ORGANIZATION,
+                )
             if store.pending_count(
                 tx, org["id"], ActionType.INVITE, now, (target_type, target_id)
             ):
