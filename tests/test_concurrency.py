@@ -10,12 +10,13 @@ never a second success. Afterwards both servers, and the stored row itself, agre
 winner's state, the row's version moved exactly once, and an accepted invitation made
 the account a member exactly once.
 
-The handshakes are seeded (fixed ids) before the servers start; accounts are never
-reused between rounds, so every round starts from a clean, known state.
+The handshakes are seeded (``--seed``: fixed ids) when the servers start; accounts are
+never reused between rounds, so every round starts from a clean, known state.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -37,7 +38,6 @@ from support.load import (
     load_accounts,
     numbered_id,
     organization_entry,
-    preload,
     rows,
     write_json,
 )
@@ -50,10 +50,11 @@ DOUBLE_ROUNDS = 3  # accounts racing to accept two invitations from two organiza
 
 BUSY = "ConcurrentModificationException"
 #: Both engines wait 5 s for a lock before giving up (SQLite busy_timeout, PostgreSQL
-#: lock_timeout). A ConcurrentModification answer that comes much sooner did not wait for
-#: a lock at all: it is a lost race caught late (e.g. a compare-and-set after an unlocked
+#: lock_timeout; PostgreSQL reports a deadlock after its deadlock_timeout, 1 s by
+#: default). A ConcurrentModification answer that comes much sooner did not wait for a
+#: lock at all: it is a lost race caught late (e.g. a compare-and-set after an unlocked
 #: read), which R13 does not allow.
-LOCK_WAIT_FLOOR = 1.0
+LOCK_WAIT_FLOOR = 0.5
 ALREADY = "HandshakeAlreadyInStateException"
 INVALID = "InvalidHandshakeTransitionException"
 CONSTRAINT = "HandshakeConstraintViolationException"
@@ -95,11 +96,9 @@ class Shared:
     doubles: list[DoubleInvite]
 
 
-#: Busy answers seen, per engine and test, for the report at the end of the session.
-BUSY_SEEN: Counter[str] = Counter()
-
-
-def _world() -> tuple[list[dict[str, str]], dict[str, Any], list[Race], list[DoubleInvite]]:
+def _world() -> (
+    tuple[list[dict[str, str]], dict[str, Any], list[Race], list[DoubleInvite]]
+):
     accounts = load_accounts(2 * ROUNDS + 3 * DOUBLE_ROUNDS)
     pool = iter(accounts)
     now = datetime.now(UTC)
@@ -111,7 +110,9 @@ def _world() -> tuple[list[dict[str, str]], dict[str, Any], list[Race], list[Dou
         org = numbered_id("o-race", n, 6)
         handshake = numbered_id("h-race", n, 26)
         seed["organizations"].append(organization_entry(org, manager["id"], created))
-        seed["handshakes"].append(invite_entry(handshake, org, recipient["id"], requested))
+        seed["handshakes"].append(
+            invite_entry(handshake, org, recipient["id"], requested)
+        )
         races.append(Race(handshake, org, manager, recipient))
     doubles: list[DoubleInvite] = []
     for n in range(DOUBLE_ROUNDS):
@@ -121,7 +122,9 @@ def _world() -> tuple[list[dict[str, str]], dict[str, Any], list[Race], list[Dou
             manager = next(pool)
             org = numbered_id(f"o-two{side}", n, 6)
             handshake = numbered_id(f"h-two{side}", n, 25)
-            seed["organizations"].append(organization_entry(org, manager["id"], created))
+            seed["organizations"].append(
+                organization_entry(org, manager["id"], created)
+            )
             seed["handshakes"].append(
                 invite_entry(handshake, org, recipient["id"], requested)
             )
@@ -144,12 +147,12 @@ def shared(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[Sh
     accounts_file = write_json(folder / "accounts.json", {"accounts": accounts})
     seed_file = write_json(folder / "seed.json", seed)
     with fresh_database(engine, folder) as db:
-        preload(db, accounts_file, seed_file)
         args = ["--db", db, "--accounts", str(accounts_file), "--seed", str(seed_file),
                 "--log-level", "warning"]  # fmt: skip
         (folder / "a").mkdir()
         (folder / "b").mkdir()
-        # One after the other: the second finds the schema and the seed already there.
+        # One after the other: the first creates the schema and loads the seed, the
+        # second finds both there (loading a seed is idempotent).
         with running_server(folder / "a", *args) as first:
             with running_server(folder / "b", *args) as second:
                 yield Shared(engine, db, (first, second), races, doubles)
@@ -158,11 +161,17 @@ def shared(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[Sh
 # -- checks -----------------------------------------------------------------------------------
 
 
-def _describe(server: Server, account: dict[str, str], handshake_id: str) -> str:
+@functools.cache
+def _session() -> Any:
     import boto3
+
+    return boto3.session.Session()  # the service model is loaded once
+
+
+def _describe(server: Server, account: dict[str, str], handshake_id: str) -> str:
     from botocore.config import Config
 
-    client = boto3.session.Session().client(
+    client = _session().client(
         "organizations",
         endpoint_url=server.url,
         region_name="us-east-1",
@@ -170,12 +179,16 @@ def _describe(server: Server, account: dict[str, str], handshake_id: str) -> str
         aws_secret_access_key=account["secret_access_key"],
         config=Config(retries={"total_max_attempts": 1}),
     )
-    state: str = client.describe_handshake(HandshakeId=handshake_id)["Handshake"]["State"]
+    state: str = client.describe_handshake(HandshakeId=handshake_id)["Handshake"][
+        "State"
+    ]
     return state
 
 
 def _stored(db: str, handshake_id: str) -> dict[str, Any]:
-    found = rows(db, "SELECT state, version FROM handshakes WHERE id = ?", (handshake_id,))
+    found = rows(
+        db, "SELECT state, version FROM handshakes WHERE id = ?", (handshake_id,)
+    )
     assert len(found) == 1, found
     return found[0]
 
@@ -212,7 +225,6 @@ def _check_busy(outcome: Outcome, explained: str) -> None:
 
 
 def _report(shared: Shared, what: str, busy: int, seconds: float, rounds: int) -> None:
-    BUSY_SEEN[f"{shared.engine}:{what}"] += busy
     print(
         f"\n[{shared.engine}] {what}: {rounds} rounds of {PROCESSES * THREADS} calls in "
         f"{seconds:.2f} s; ConcurrentModificationException answers: {busy}"
@@ -233,15 +245,15 @@ def test_r13_one_transition_wins_across_two_servers(
         calls = []
         for i in range(pool.size):
             method = methods[i % 3]
-            server = i % 2  # every (operation, server) pair occurs: lcm(3, 2) = 6
+            side = i % 2  # every (operation, server) pair occurs: lcm(3, 2) = 6
             caller = race.manager if method == "cancel_handshake" else race.recipient
             calls.append(
                 Call(
-                    shared.servers[server].url,
+                    shared.servers[side].url,
                     caller,
                     method,
                     {"HandshakeId": race.handshake_id},
-                    tag=f"server {'ab'[server]}",
+                    tag=f"server {'ab'[side]}",
                 )
             )
         outcomes = pool.fire(calls)
@@ -288,7 +300,9 @@ def test_r13_one_transition_wins_across_two_servers(
         assert joined == [
             {"organization_id": race.organization_id if won == "ACCEPTED" else None}
         ]
-    _report(shared, "accept/decline/cancel", busy, time.perf_counter() - started, ROUNDS)
+    _report(
+        shared, "accept/decline/cancel", busy, time.perf_counter() - started, ROUNDS
+    )
     print(f"  winners: {dict(winners)}")
 
 
@@ -304,14 +318,14 @@ def test_r13_concurrent_accepts_of_two_invitations_join_one_organization(
         calls = []
         for i in range(pool.size):
             handshake_id, organization_id, _ = double.invitations[i % 2]
-            server = (i // 2) % 2  # both invitations through both servers
+            side = (i // 2) % 2  # both invitations through both servers
             calls.append(
                 Call(
-                    shared.servers[server].url,
+                    shared.servers[side].url,
                     double.recipient,
                     "accept_handshake",
                     {"HandshakeId": handshake_id},
-                    tag=f"{organization_id} via {'ab'[server]}",
+                    tag=f"{organization_id} via {'ab'[side]}",
                 )
             )
         outcomes = pool.fire(calls)

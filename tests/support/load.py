@@ -32,10 +32,11 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,9 @@ def write_json(path: Path, document: Any) -> Path:
 def iso(instant: datetime) -> str:
     """``2031-05-06T07:08:09.123Z``: what the seed loader reads."""
     return (
-        instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        instant.astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
     )
 
 
@@ -204,12 +207,12 @@ def rows(db: str, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
 
         with psycopg.connect(db, autocommit=True, row_factory=dict_row) as connection:
             return list(connection.execute(sql.replace("?", "%s"), params).fetchall())
-    connection = sqlite3.connect(db, timeout=10)
+    reader = sqlite3.connect(db, timeout=10)
     try:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute(sql, params).fetchall()]
+        reader.row_factory = sqlite3.Row
+        return [dict(row) for row in reader.execute(sql, params).fetchall()]
     finally:
-        connection.close()
+        reader.close()
 
 
 # -- signed requests ----------------------------------------------------------------------------
@@ -259,9 +262,10 @@ class Outcome:
     state: str | None = None
     #: Anything else that went wrong (a connection error, a broken barrier...).
     failure: str | None = None
+    #: The error's message.
+    message: str | None = None
     #: Seconds from the barrier's release to the answer.
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _client(session: Any, call: Call, timeout: float) -> Any:
@@ -283,8 +287,6 @@ def _client(session: Any, call: Call, timeout: float) -> Any:
 
 def _race(client: Any, call: Call, barrier: Any, timeout: float) -> Outcome:
     """Wait for every caller, then make the call once."""
-    import time
-
     from botocore.exceptions import ClientError
 
     outcome = Outcome(call)
@@ -301,7 +303,7 @@ def _race(client: Any, call: Call, barrier: Any, timeout: float) -> Outcome:
     except ClientError as error:
         outcome.code = error.response.get("Error", {}).get("Code")
         outcome.reason = error.response.get("Reason")
-        outcome.extra["message"] = error.response.get("Error", {}).get("Message")
+        outcome.message = error.response.get("Error", {}).get("Message")
     except Exception as error:  # connection errors and the like
         outcome.failure = f"{type(error).__name__}: {error}"
     outcome.seconds = time.perf_counter() - started
