@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 Row = Mapping[str, Any]
+#: The PostgreSQL advisory lock that serialises startup work (migrations, seeding).
+_STARTUP_LOCK = 4242
 
 
 class StorageBusy(Exception):
@@ -49,6 +51,9 @@ class Database(Protocol):
 
     def transaction(self, write: bool = True) -> Any:
         """A context manager yielding a `Transaction`; commits on success."""
+
+    def serialize(self, tx: Transaction) -> None:
+        """Make this write transaction exclusive among all processes (startup work)."""
 
     def close(self) -> None: ...
 
@@ -109,6 +114,9 @@ class SqliteDatabase:
         except BaseException:
             self._rollback()
             raise
+
+    def serialize(self, tx: Transaction) -> None:
+        """Write transactions (BEGIN IMMEDIATE) already exclude each other."""
 
     def _rollback(self) -> None:
         if self._connection.in_transaction:
@@ -171,6 +179,9 @@ class PostgresDatabase:
         except busy as error:
             raise StorageBusy(str(error)) from error
 
+    def serialize(self, tx: Transaction) -> None:
+        tx.execute(f"SELECT pg_advisory_xact_lock({_STARTUP_LOCK})")
+
     def close(self) -> None:
         self._connection.close()
 
@@ -194,8 +205,7 @@ def open_database(
 def migrate(database: Database, migrations: Sequence[str]) -> None:
     """Apply the migrations not applied yet, in order, in one transaction."""
     with database.transaction() as tx:
-        if database.dialect == "postgresql":  # processes starting together wait here
-            tx.execute("SELECT pg_advisory_xact_lock(4242)")
+        database.serialize(tx)  # processes starting together migrate in turn
         tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"
         )

@@ -7,6 +7,9 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from support.server import running_server
 from support.world import World, engine, fails_with, sent, serving, world
 
 __all__ = ["engine", "world"]
@@ -66,3 +69,14 @@ def test_a_read_persists_expiry(tmp_path: Path) -> None:
                 (handshake,),
             ).fetchone()
         assert row[0] == "EXPIRED" and row[1] == row[2]
+
+
+def test_a_seed_with_a_bad_id_stops_the_server_naming_it(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(
+        '{"organizations": [{"id": "o-short", "management_account_id": "111111111111"}]}'
+    )
+    with pytest.raises(RuntimeError) as failed:
+        with running_server(tmp_path, "--seed", str(seed)):
+            pass
+    assert "organizations[0]" in str(failed.value) and "'o-short'" in str(failed.value)

@@ -26,6 +26,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
+from generated.organizations.shapes import AccountId, HandshakeId, OrganizationId
 from handlers.organizations import store
 from runtime.clock import to_millis
 from runtime.database import Transaction
@@ -41,6 +44,22 @@ def _millis(value: str | None, default: int = 0) -> int:
     return to_millis(moment)
 
 
+_IDS = {
+    "account": TypeAdapter(AccountId),
+    "organization": TypeAdapter(OrganizationId),
+    "handshake": TypeAdapter(HandshakeId),
+}
+
+
+def _checked(kind: str, value: Any, where: str) -> str:
+    """An id the model accepts; a seed with a bad one stops the server, named."""
+    try:
+        checked: str = _IDS[kind].validate_python(value)
+    except ValidationError:
+        raise ValueError(f"seed: {where}: {value!r} is not a valid {kind} id") from None
+    return checked
+
+
 def read_seed(path: str | Path) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(Path(path).read_text())
     return document
@@ -50,7 +69,12 @@ def load_seed(tx: Transaction, path: str | Path) -> None:
     from handlers.organizations.service import LIFETIME_MS
 
     document = read_seed(path)
-    for org in document.get("organizations", ()):
+    for index, org in enumerate(document.get("organizations", ())):
+        where = f"organizations[{index}]"
+        _checked("organization", org["id"], where)
+        _checked("account", org["management_account_id"], where)
+        for member in org.get("members", ()):
+            _checked("account", member["account_id"], where)
         if (
             tx.one("SELECT id FROM organizations WHERE id = ?", (org["id"],))
             is not None
@@ -71,7 +95,12 @@ def load_seed(tx: Transaction, path: str | Path) -> None:
                 _millis(member.get("joined"), created),
                 None,
             )
-    for entry in document.get("handshakes", ()):
+    for index, entry in enumerate(document.get("handshakes", ())):
+        where = f"handshakes[{index}]"
+        _checked("handshake", entry["id"], where)
+        _checked("organization", entry["organization_id"], where)
+        if entry.get("parent_id") is not None:
+            _checked("handshake", entry["parent_id"], where)
         if tx.one("SELECT id FROM handshakes WHERE id = ?", (entry["id"],)) is not None:
             continue
         requested = _millis(entry["requested"])

@@ -163,6 +163,7 @@ class Handlers(OrganizationsSkeleton):
         self.account_limit = account_limit
         self.daily_invitations = daily_invitations
         with self._transaction() as tx:
+            self.db.serialize(tx)  # servers starting together register accounts in turn
             for known in accounts:  # R1: the accounts the server knows
                 store.upsert_account(tx, known.id, known.name, known.email)
             secret = store.meta(tx, "page-token-secret", secrets.token_hex(32))
@@ -184,6 +185,7 @@ class Handlers(OrganizationsSkeleton):
         )
         if options.seed:
             with handlers._transaction() as tx:
+                database.serialize(tx)
                 load_seed(tx, options.seed)
         return handlers
 
@@ -586,6 +588,11 @@ class Handlers(OrganizationsSkeleton):
         with self._transaction() as tx:
             caller = self._caller(tx, context, lock=target == "ACCEPTED")
             now = self._now()
+            # Locks are always taken parent first, then child (PostgreSQL would otherwise
+            # deadlock an approval against a cancel of its parent).
+            unlocked = store.handshake(tx, self.db, handshake_id)
+            if unlocked is not None and unlocked.parent_id is not None:
+                store.handshake(tx, self.db, unlocked.parent_id, lock=True)
             stored = store.handshake(tx, self.db, handshake_id, lock=True)
             row = self._visible(stored, caller, now)
             assert stored is not None
