@@ -39,14 +39,15 @@ def handshake_arn(org: Row, row: HandshakeRow) -> str:
     )
 
 
-def organization(org: Row, management: Row) -> Organization:
+def organization(org: Row) -> Organization:
+    """`org` as `store.sender` reads it (with the management account's email)."""
     return Organization(
         id=org["id"],
         arn=organization_arn(org),
         feature_set=OrganizationFeatureSet(org["feature_set"]),
-        master_account_arn=account_arn(org, management["id"]),
-        master_account_id=management["id"],
-        master_account_email=management["email"],
+        master_account_arn=account_arn(org, org["management_account_id"]),
+        master_account_id=org["management_account_id"],
+        master_account_email=org["management_email"],
         available_policy_types=[],
     )
 
@@ -64,13 +65,14 @@ def account(org: Row, row: Row) -> Account:
     )
 
 
-def handshake(row: HandshakeRow, org: Row, management: Row) -> Handshake:
+def handshake(row: HandshakeRow, org: Row) -> Handshake:
     """The handshake document. An invitation (R4) reads, as botocore's example:
 
     Parties: the recipient (ACCOUNT or EMAIL), then the sender (ORGANIZATION);
     Resources: the ORGANIZATION (with MASTER_EMAIL and MASTER_NAME), the target, then NOTES
     when notes were given. An APPROVE_ALL_FEATURES request carries its PARENT_HANDSHAKE;
-    ENABLE_ALL_FEATURES has only the organization, as party and resource.
+    ENABLE_ALL_FEATURES has only the organization, as party and resource. `org` is the
+    sender as `store.sender` reads it (with its management account's name and email).
     """
     sender = HandshakeParty(id=org["id"], type_=HandshakePartyType.ORGANIZATION)
     organization_resource = HandshakeResource(
@@ -78,10 +80,10 @@ def handshake(row: HandshakeRow, org: Row, management: Row) -> Handshake:
         value=org["id"],
         resources=[
             HandshakeResource(
-                type_=HandshakeResourceType.MASTER_EMAIL, value=management["email"]
+                type_=HandshakeResourceType.MASTER_EMAIL, value=org["management_email"]
             ),
             HandshakeResource(
-                type_=HandshakeResourceType.MASTER_NAME, value=management["name"]
+                type_=HandshakeResourceType.MASTER_NAME, value=org["management_name"]
             ),
         ],
     )

@@ -15,7 +15,7 @@ import secrets
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generated.organizations import OrganizationsSkeleton
@@ -206,17 +206,14 @@ class Handlers(OrganizationsSkeleton):
     def _caller(
         self, tx: Transaction, context: RequestContext, lock: bool = False
     ) -> _Caller:
-        row = store.account(tx, self.db, context.account_id, lock=lock)
+        row = store.caller(tx, self.db, context.account_id, lock=lock)
         if row is None:  # verified by SigV4 but unknown to the database: not possible
             raise AccessDeniedException(ACCESS_DENIED)
-        manages = row["organization_id"] if row["organization_id"] else None
+        manages = None
         managed_members = 0
-        if manages is not None:
-            org = store.organization(tx, self.db, manages)
-            if org is None or org["management_account_id"] != row["id"]:
-                manages = None
-            else:
-                managed_members = store.member_count(tx, manages)
+        if row["management_account_id"] == row["id"]:
+            manages = row["organization_id"]
+            managed_members = store.member_count(tx, manages)
         return _Caller(
             row["id"], row["email"], row["organization_id"], manages, managed_members
         )
@@ -228,11 +225,26 @@ class Handlers(OrganizationsSkeleton):
         assert org is not None, organization_id
         return org
 
+    def _sender(self, tx: Transaction, organization_id: str) -> Row:
+        org = store.sender(tx, organization_id)
+        assert org is not None, organization_id
+        return org
+
     def _document(self, tx: Transaction, row: HandshakeRow) -> Any:
-        org = self._organization(tx, row.organization_id)
-        management = store.account(tx, self.db, org["management_account_id"])
-        assert management is not None
-        return documents.handshake(row, org, management)
+        return documents.handshake(row, self._sender(tx, row.organization_id))
+
+    def _documents(
+        self, tx: Transaction, rows: list[HandshakeRow], now: int
+    ) -> list[Any]:
+        """Documents of a listing, as of `now`, reading each sender once."""
+        senders: dict[str, Row] = {}
+        found = []
+        for row in rows:
+            org_id = row.organization_id
+            if org_id not in senders:
+                senders[org_id] = self._sender(tx, org_id)
+            found.append(documents.handshake(row.effective(now), senders[org_id]))
+        return found
 
     def _managed_organization(self, tx: Transaction, caller: _Caller) -> Row:
         """The organization the caller manages: AWSOrganizationsNotInUse outside any,
@@ -300,11 +312,8 @@ class Handlers(OrganizationsSkeleton):
             now = self._now()
             store.insert_organization(tx, organization_id, caller.id, feature_set, now)
             store.join(tx, caller.id, organization_id, "CREATED", now, None)
-            org = self._organization(tx, organization_id)
-            management = store.account(tx, self.db, caller.id)
-            assert management is not None
             return CreateOrganizationResponse(
-                organization=documents.organization(org, management)
+                organization=documents.organization(self._sender(tx, organization_id))
             )
 
     def describe_organization(
@@ -314,11 +323,10 @@ class Handlers(OrganizationsSkeleton):
             caller = self._caller(tx, context)
             if caller.organization_id is None:
                 raise AWSOrganizationsNotInUseException(NOT_IN_USE)
-            org = self._organization(tx, caller.organization_id)
-            management = store.account(tx, self.db, org["management_account_id"])
-            assert management is not None
             return DescribeOrganizationResponse(
-                organization=documents.organization(org, management)
+                organization=documents.organization(
+                    self._sender(tx, caller.organization_id)
+                )
             )
 
     def list_accounts(
@@ -539,9 +547,7 @@ class Handlers(OrganizationsSkeleton):
                 limit=limit + 1,
             )
             response = ListHandshakesForAccountResponse(
-                handshakes=[
-                    self._document(tx, row.effective(now)) for row in rows[:limit]
-                ],
+                handshakes=self._documents(tx, rows[:limit], now),
                 next_token=self._next(binding, rows, limit),
             )
         self._persist_expiry(rows[:limit], now)
@@ -568,9 +574,7 @@ class Handlers(OrganizationsSkeleton):
                 limit=limit + 1,
             )
             response = ListHandshakesForOrganizationResponse(
-                handshakes=[
-                    self._document(tx, row.effective(now)) for row in rows[:limit]
-                ],
+                handshakes=self._documents(tx, rows[:limit], now),
                 next_token=self._next(binding, rows, limit),
             )
         self._persist_expiry(rows[:limit], now)
@@ -613,8 +617,9 @@ class Handlers(OrganizationsSkeleton):
                             store.set_state(tx, child, "CANCELED", now)
                 if not store.set_state(tx, row, target, now):
                     raise ConcurrentModificationException(BUSY)
-                changed = store.handshake(tx, self.db, handshake_id)
-                assert changed is not None
+                changed = replace(
+                    row, state=target, state_changed_at=now, version=row.version + 1
+                )
                 document = self._document(tx, changed)
         if problem is not None:
             raise problem

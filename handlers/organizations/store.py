@@ -96,6 +96,20 @@ def account(
     return tx.one(f"SELECT * FROM accounts WHERE id = ?{suffix}", (account_id,))
 
 
+def caller(
+    tx: Transaction, db: Database, account_id: str, lock: bool = False
+) -> Row | None:
+    """An account with its organization's management account id, in one query."""
+    if lock and db.for_update:
+        tx.one(f"SELECT id FROM accounts WHERE id = ?{db.for_update}", (account_id,))
+    return tx.one(
+        "SELECT a.id, a.email, a.organization_id, o.management_account_id"
+        " FROM accounts a LEFT JOIN organizations o ON o.id = a.organization_id"
+        " WHERE a.id = ?",
+        (account_id,),
+    )
+
+
 def account_by_email(tx: Transaction, email: str) -> Row | None:
     return tx.one(
         "SELECT * FROM accounts WHERE lower(email) = ? ORDER BY id LIMIT 1",
@@ -155,6 +169,17 @@ def organization(
     suffix = db.for_update if lock else ""
     return tx.one(
         f"SELECT * FROM organizations WHERE id = ?{suffix}", (organization_id,)
+    )
+
+
+def sender(tx: Transaction, organization_id: str) -> Row | None:
+    """An organization with its management account's name and email, in one query."""
+    return tx.one(
+        "SELECT o.id, o.management_account_id, o.feature_set,"
+        " m.name AS management_name, m.email AS management_email"
+        " FROM organizations o JOIN accounts m ON m.id = o.management_account_id"
+        " WHERE o.id = ?",
+        (organization_id,),
     )
 
 
