@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup generate check-generated serve test typecheck bench clean
+.PHONY: setup generate check-generated serve test typecheck bench clean \
+	upgrade-botocore check-handlers test-all-services bench-all
 
 setup: $(STAMP)
 
@@ -39,6 +40,32 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/bench_codegen.py
 	$(BIN)/python benchmarks/bench_server.py
+
+## Upgrade botocore and boto3 to VERSION in one step: check the registry has both, bump
+## the pins, reinstall, regenerate (printing the change report), check the handlers.
+upgrade-botocore: $(STAMP)
+	@test -n "$(VERSION)" || { echo "usage: make upgrade-botocore VERSION=x.y.z" >&2; exit 2; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(BIN)/python -m pip download -q --no-deps --dest "$$tmp" \
+	    "botocore==$(VERSION)" "boto3==$(VERSION)" >/dev/null || \
+	  { echo "botocore/boto3 $(VERSION) not both on the package registry" >&2; exit 2; }
+	sed -i -E 's/"(botocore|boto3)==[^"]*"/"\1==$(VERSION)"/' pyproject.toml
+	$(MAKE) setup
+	$(BIN)/botogen generate
+	$(BIN)/botogen check
+
+## Hand-written handlers against the model: drift (exit 1) and the coverage table.
+check-handlers: $(STAMP)
+	$(BIN)/botogen check --coverage
+
+## Every botocore service: generate --all, import each package, validate every example
+## (a few minutes; separate from `make test`).
+test-all-services: $(STAMP)
+	BOTOGEN_ALL_SERVICES=1 $(BIN)/python -m pytest -q tests/test_all_services.py
+
+## generate --all: wall time and peak memory (README: Every botocore service).
+bench-all: $(STAMP)
+	$(BIN)/python benchmarks/bench_generate_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache

@@ -48,16 +48,36 @@ class ServeOptions:
     clock: Clock = wall_clock
     #: Organizations: members plus pending invitations allowed per organization (R19).
     account_limit: int = 10
+    #: A `botogen generate --out` folder holding the service's package (else generated/).
+    package_dir: str | None = None
 
 
-def service_package(service: str) -> ModuleType:
+def service_package(service: str, package_dir: str | None = None) -> ModuleType:
+    """The service's generated package: from `package_dir` (a `botogen generate --out`
+    folder) when given, else `generated.<service>`, else one generated on first use
+    into ~/.cache/botogen (unformatted; `codegen.generate.cached_package`)."""
     name = service.replace("-", "_")
+    if package_dir is None:
+        try:
+            return importlib.import_module(f"generated.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"generated.{name}":
+                raise
+        from codegen.generate import cached_package
+
+        try:
+            package_dir = str(cached_package(service))
+        except Exception as error:  # not a botocore service, say
+            raise SystemExit(f"botogen: cannot generate {service!r}: {error}") from None
+    root = Path(package_dir).resolve()
+    if str(root.parent) not in sys.path:
+        sys.path.insert(0, str(root.parent))
     try:
-        return importlib.import_module(f"generated.{name}")
+        return importlib.import_module(f"{root.name}.{name}")
     except ModuleNotFoundError:
         raise SystemExit(
-            f"botogen: no generated package for {service!r} "
-            f"(generate it first: botogen generate {service})"
+            f"botogen: no package for {service!r} in {root} "
+            f"(botogen generate {service} --out {root})"
         ) from None
 
 
@@ -81,7 +101,7 @@ def handler_class(spec: str | None, service: str, package: ModuleType) -> type:
 def build_app(
     options: ServeOptions, handlers: str | None = None, rate_limit: float = 0
 ) -> AwsJsonApp:
-    package = service_package(options.service)
+    package = service_package(options.service, options.package_dir)
     cls = handler_class(handlers, options.service, package)
     factory: Any = getattr(cls, "from_options", None)
     handler = factory(options) if factory else cls()
@@ -145,6 +165,7 @@ def run(args: Any) -> int:
         seed=args.seed,
         clock=FileClock(args.clock_file) if args.clock_file else wall_clock,
         account_limit=args.account_limit,
+        package_dir=getattr(args, "package_dir", None),
     )
     app = build_app(options, args.handlers, args.rate_limit)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)

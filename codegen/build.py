@@ -122,6 +122,14 @@ def _class_prefix(service_id: str) -> str:
     return prefix if prefix[:1].isalpha() else "Service" + prefix
 
 
+def _or_none(reference: str) -> str:
+    """`X | None`, inside the quotes of a forward reference (`"X" | None` is a TypeError
+    at run time: module-level aliases are evaluated)."""
+    if reference.startswith('"'):
+        return f'"{reference[1:-1]} | None"'
+    return f"{reference} | None"
+
+
 def _number(value: int | float) -> str:
     return repr(int(value)) if float(value).is_integer() else repr(value)
 
@@ -279,13 +287,13 @@ class _Builder:
         elif kind == "list":
             item = self._reference(shape["member"]["shape"], "models", quote=True)
             if shape.get("sparse"):
-                item = f"{item} | None"
+                item = _or_none(item)
             parts = [f"list[{item}]", *self._constraints(shape, length=True)]
         elif kind == "map":
             key = self._reference(shape["key"]["shape"], "models", quote=True)
             value = self._reference(shape["value"]["shape"], "models", quote=True)
             if shape.get("sparse"):
-                value = f"{value} | None"
+                value = _or_none(value)
             parts = [f"dict[{key}, {value}]", *self._constraints(shape, length=True)]
         elif kind == "structure" and shape.get("document"):
             return "Any"

@@ -135,7 +135,12 @@ class _Differ:
         self.docs = 0
 
     def add(
-        self, category: str, subject: str, kind: str, detail: str = "", breaking: bool = False
+        self,
+        category: str,
+        subject: str,
+        kind: str,
+        detail: str = "",
+        breaking: bool = False,
     ) -> None:
         self.changes.append(Change(category, subject, kind, detail, breaking))
 
@@ -144,19 +149,24 @@ class _Differ:
             self.docs += 1
 
     def traits(
-        self, subject: str, old: dict[str, Any], new: dict[str, Any], skip: frozenset[str]
+        self,
+        subject: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        skip: frozenset[str],
+        category: str = "traits",
     ) -> None:
         """Keys not compared otherwise: reported verbatim, never breaking."""
         for key in sorted((set(old) | set(new)) - skip):
             if old.get(key) != new.get(key):
                 before = _show(old[key]) if key in old else "(none)"
                 after = _show(new[key]) if key in new else "(none)"
-                self.add("traits", subject, f"{key} changed", f"{before} → {after}")
+                self.add(category, subject, f"{key} changed", f"{before} → {after}")
 
     def same_definition(self, old_target: str, new_target: str) -> bool:
         """Two shapes are defined alike (documentation aside): a mere renaming."""
 
-        def bare(shapes: dict[str, Any], name: str) -> Any:
+        def bare(shapes: dict[str, Any], name: str) -> dict[str, Any]:
             body = dict(shapes.get(name, {}))
             body.pop("doc", None)
             if "members" in body:
@@ -166,7 +176,9 @@ class _Differ:
                 }
             return body
 
-        return bare(self.old["shapes"], old_target) == bare(self.new["shapes"], new_target)
+        return bare(self.old["shapes"], old_target) == bare(
+            self.new["shapes"], new_target
+        )
 
     # -- operations -------------------------------------------------------------------
 
@@ -181,13 +193,19 @@ class _Differ:
             self.doc(before, after)
             for key in ("input", "output"):
                 if before.get(key) != after.get(key):
-                    detail = f"{before.get(key) or '(none)'} → {after.get(key) or '(none)'}"
-                    self.add("operations", name, f"{key} changed", detail, breaking=True)
+                    detail = (
+                        f"{before.get(key) or '(none)'} → {after.get(key) or '(none)'}"
+                    )
+                    self.add(
+                        "operations", name, f"{key} changed", detail, breaking=True
+                    )
             for error in sorted(set(before["errors"]) - set(after["errors"])):
                 self.add("errors", name, "error removed", error)
             for error in sorted(set(after["errors"]) - set(before["errors"])):
                 self.add("errors", name, "error added", error)
-            self.traits(name, before, after, frozenset({"doc", "input", "output", "errors"}))
+            self.traits(
+                name, before, after, frozenset({"doc", "input", "output", "errors"})
+            )
 
     # -- shapes -----------------------------------------------------------------------
 
@@ -210,12 +228,28 @@ class _Differ:
             before, after = old.get(key), new.get(key)
             if before and after and before != after:
                 breaking = not self.same_definition(before, after)
-                self.add("shapes", name, f"{key} type changed", f"{before} → {after}", breaking)
+                self.add(
+                    "shapes",
+                    name,
+                    f"{key} type changed",
+                    f"{before} → {after}",
+                    breaking,
+                )
         self.members(name, old.get("members", {}), new.get("members", {}))
         self.enum(name, old.get("enum"), new.get("enum"))
         self.constraints(name, old, new)
         skip = frozenset(
-            {"doc", "type", "members", "member", "key", "value", "enum", "pattern", *_BOUNDS}
+            {
+                "doc",
+                "type",
+                "members",
+                "member",
+                "key",
+                "value",
+                "enum",
+                "pattern",
+                *_BOUNDS,
+            }
         )
         self.traits(name, old, new, skip)
 
@@ -224,7 +258,9 @@ class _Differ:
             self.add("members", f"{shape}.{member}", "removed", breaking=True)
         for member in sorted(set(new) - set(old)):
             if new[member].get("required"):
-                self.add("members", f"{shape}.{member}", "added, required", breaking=True)
+                self.add(
+                    "members", f"{shape}.{member}", "added, required", breaking=True
+                )
             else:
                 self.add("members", f"{shape}.{member}", "added")
         for member in sorted(set(old) & set(new)):
@@ -239,13 +275,17 @@ class _Differ:
                 breaking = not self.same_definition(before["target"], after["target"])
                 detail = f"{before['target']} → {after['target']}"
                 self.add("members", subject, "type changed", detail, breaking)
-            self.traits(subject, before, after, frozenset({"doc", "target", "required"}))
+            self.traits(
+                subject, before, after, frozenset({"doc", "target", "required"})
+            )
 
     def enum(self, shape: str, old: list[str] | None, new: list[str] | None) -> None:
         if old is None and new is None:
             return
         if old is None:
-            self.add("enum values", shape, "enum added", f"{len(new or ())} values", True)
+            self.add(
+                "enum values", shape, "enum added", f"{len(new or ())} values", True
+            )
             return
         if new is None:
             self.add("enum values", shape, "enum dropped (any value accepted)")
@@ -285,10 +325,8 @@ class _Differ:
 
     def run(self) -> Report:
         self.doc(self.old, self.new)
-        self.traits("(service)", self.old["metadata"], self.new["metadata"], frozenset())
-        self.changes = [
-            Change("service", c.subject, c.kind, c.detail, c.breaking) for c in self.changes
-        ]
+        metadata = (self.old["metadata"], self.new["metadata"])
+        self.traits("(service)", *metadata, frozenset(), category="service")
         self.operations()
         self.shapes()
         order = {category: index for index, category in enumerate(CATEGORIES)}

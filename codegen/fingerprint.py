@@ -25,7 +25,9 @@ FILENAME = "model.fingerprint.json"
 #: Keys of a model entry that hold prose; kept only as a hash.
 _DOC_KEYS = ("documentation", "documentationUrl")
 #: Keys of a shape handled explicitly; every other key is kept verbatim as a trait.
-_SHAPE_KEYS = frozenset({*_DOC_KEYS, "members", "required", "enum", "member", "key", "value"})
+_SHAPE_KEYS = frozenset(
+    {*_DOC_KEYS, "members", "required", "enum", "member", "key", "value"}
+)
 
 Fingerprint = dict[str, Any]
 
@@ -106,7 +108,9 @@ def fingerprint(source: ServiceModel) -> Fingerprint:
 
 
 def _line(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(", ", ": ")
+    )
 
 
 def dumps(print_: Fingerprint) -> str:
@@ -120,7 +124,8 @@ def dumps(print_: Fingerprint) -> str:
             entries = sorted(value.items())
             lines.append(f"  {_line(key)}: {{")
             lines += [
-                f"    {_line(name)}: {_line(body)}" + ("," if i < len(entries) - 1 else "")
+                f"    {_line(name)}: {_line(body)}"
+                + ("," if i < len(entries) - 1 else "")
                 for i, (name, body) in enumerate(entries)
             ]
             lines.append(f"  }}{comma}")

@@ -68,9 +68,10 @@ def field_name(member_name: str, module_names: frozenset[str], taken: set[str]) 
     It never equals a reserved name, a module-level name of the generated module (a field
     must not shadow the class it is annotated with) or another field of the same class.
     """
-    name = re.sub(r"\W", "_", xform_name(member_name))
-    if name[0].isdigit():
-        name = "_" + name
+    # boto3 spells `ACLs` as `_acls`; pydantic refuses fields with a leading underscore.
+    name = re.sub(r"\W", "_", xform_name(member_name)).lstrip("_")
+    if not name or name[0].isdigit():
+        name = "f_" + name
     return _suffixed(name, RESERVED_FIELDS | module_names | taken)
 
 

@@ -1,0 +1,144 @@
+"""`botogen check`: the real Organizations handlers against an edited model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import handlers.organizations
+from codegen import drift, fingerprint
+from codegen.source import ServiceModel, load, make_loader
+from generated.organizations import OrganizationsSkeleton
+from test_upgrade import edited, upgrade_edits, write_model
+
+HANDLERS = "handlers.organizations.service.Handlers"
+
+
+@pytest.fixture(scope="module")
+def classes() -> list[type]:
+    return drift.handler_classes(handlers.organizations, OrganizationsSkeleton)
+
+
+def _edited_print(
+    tmp_path: Path, source: ServiceModel, edit: object = upgrade_edits
+) -> fingerprint.Fingerprint:
+    data = write_model(tmp_path, source, edited(source, edit))  # type: ignore[arg-type]
+    return fingerprint.fingerprint(load(source.name, make_loader([data])))
+
+
+def test_the_handlers_are_discovered(classes: list[type]) -> None:
+    assert [f"{c.__module__}.{c.__qualname__}" for c in classes] == [HANDLERS]
+
+
+def test_no_drift_against_the_model_they_were_written_for(
+    org_source: ServiceModel, classes: list[type]
+) -> None:
+    current = fingerprint.fingerprint(org_source)
+    assert drift.find_drift(current, current, classes, OrganizationsSkeleton) == []
+
+
+def test_drift_names_the_affected_handlers(
+    tmp_path: Path, org_source: ServiceModel, classes: list[type]
+) -> None:
+    baseline = fingerprint.fingerprint(org_source)
+    current = _edited_print(tmp_path, org_source)
+    found = drift.find_drift(baseline, current, classes, OrganizationsSkeleton)
+    assert [(d.method, d.operation, d.reason) for d in found] == [
+        (
+            f"{HANDLERS}.decline_handshake",
+            "DeclineHandshake",
+            "operation removed from the model",
+        ),
+        (
+            f"{HANDLERS}.invite_account_to_organization",
+            "InviteAccountToOrganization",
+            "request: `InviteAccountToOrganizationRequest.Notes` newly required",
+        ),
+    ]
+    # The other breaking edits (an enum value of CreateAccount's request, RoleName's
+    # pattern) touch no implemented operation.
+
+
+def test_a_shared_shape_reaches_requests_and_responses(
+    tmp_path: Path, org_source: ServiceModel, classes: list[type]
+) -> None:
+    def narrow(model: dict[str, object]) -> None:
+        shapes = model["shapes"]
+        assert isinstance(shapes, dict)
+        shapes["HandshakeId"]["pattern"] = "^h-[0-9a-z]{8,16}$"
+
+    baseline = fingerprint.fingerprint(org_source)
+    current = _edited_print(tmp_path, org_source, narrow)
+    found = drift.find_drift(baseline, current, classes, OrganizationsSkeleton)
+    sides = {(d.method.rsplit(".", 1)[1], d.reason.split(":")[0]) for d in found}
+    assert ("decline_handshake", "request") in sides
+    assert ("decline_handshake", "response") in sides  # Handshake.Id
+    assert ("list_handshakes_for_account", "response") in sides
+    assert (
+        "list_handshakes_for_account",
+        "request",
+    ) in sides  # Filter.ParentHandshakeId
+    assert not any(name == "create_organization" for name, _ in sides)
+    assert not any(name == "list_accounts" for name, _ in sides)
+
+
+def test_a_method_without_an_operation_drifts_without_a_baseline(
+    org_source: ServiceModel,
+) -> None:
+    class Stale(OrganizationsSkeleton):
+        def frobnicate_handshake(self, context: object, request: object) -> None:
+            """An operation that no longer exists."""
+
+    current = fingerprint.fingerprint(org_source)
+    [found] = drift.find_drift(None, current, [Stale], OrganizationsSkeleton)
+    assert found.method.endswith("Stale.frobnicate_handshake")
+
+
+def test_coverage(org_source: ServiceModel, classes: list[type]) -> None:
+    current = fingerprint.fingerprint(org_source)
+    row = drift.coverage("organizations", current, classes, OrganizationsSkeleton)
+    assert {"DeclineHandshake", "InviteAccountToOrganization"} <= set(row.implemented)
+    assert "AttachPolicy" in row.not_implemented
+    assert len(row.implemented) + len(row.not_implemented) == len(
+        org_source.model["operations"]
+    )
+
+
+def test_botogen_check_exits_non_zero_naming_the_methods(
+    tmp_path: Path, org_source: ServiceModel
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(fingerprint.dumps(fingerprint.fingerprint(org_source)))
+    current = tmp_path / "current.json"
+    current.write_text(fingerprint.dumps(_edited_print(tmp_path, org_source)))
+    botogen = [sys.executable, "-m", "botogen.cli", "check", "organizations"]
+    run = subprocess.run(
+        [
+            *botogen,
+            "--baseline",
+            str(baseline),
+            "--current",
+            str(current),
+            "--coverage",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "handler drift: 2 findings" in run.stdout
+    assert f"{HANDLERS}.decline_handshake (DeclineHandshake)" in run.stdout
+    assert f"{HANDLERS}.invite_account_to_organization" in run.stdout
+    assert (
+        "organizations" in run.stdout and "not implemented  AttachPolicy" in run.stdout
+    )
+
+    clean = subprocess.run(
+        [*botogen, "--baseline", str(baseline), "--current", str(baseline)],
+        capture_output=True,
+        text=True,
+    )
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "handler drift: none" in clean.stdout

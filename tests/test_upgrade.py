@@ -1,0 +1,422 @@
+"""Upgrades: the change report, a one-shape change's diff, and a real botocore upgrade.
+
+The hermetic tests edit a copy of the Organizations model and feed it to the generator
+through a search path (`--search-path`), with no network. The real upgrade installs an
+older botocore from the package registry into ~/.cache/botogen (once) and generates with
+it, then with the pinned one.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import gzip
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codegen import changes, fingerprint
+from codegen.generate import CACHE, generate
+from codegen.source import ServiceModel, load, make_loader
+
+ROOT = Path(__file__).resolve().parent.parent
+OLD_BOTOCORE = "1.40.0"
+Model = dict[str, Any]
+
+
+def write_model(root: Path, source: ServiceModel, model: Model) -> str:
+    """A botocore data folder holding `model` as the service's model; its path."""
+    folder = root / "data" / source.name / source.api_version
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "service-2.json").write_text(json.dumps(model), encoding="utf-8")
+    return str(root / "data")
+
+
+def edited(source: ServiceModel, edit: Callable[[Model], None]) -> Model:
+    model = copy.deepcopy(source.model)
+    edit(model)
+    return model
+
+
+def upgrade_edits(model: Model) -> None:
+    """An operation added, a member made required, an enum value removed, a pattern
+    changed, an operation removed with its two shapes."""
+    shapes, operations = model["shapes"], model["operations"]
+    operations["ArchiveHandshake"] = {
+        "name": "ArchiveHandshake",
+        "http": {"method": "POST", "requestUri": "/"},
+        "input": {"shape": "ArchiveHandshakeRequest"},
+        "output": {"shape": "ArchiveHandshakeResponse"},
+        "errors": [{"shape": "HandshakeNotFoundException"}],
+    }
+    shapes["ArchiveHandshakeRequest"] = {
+        "type": "structure",
+        "required": ["HandshakeId"],
+        "members": {"HandshakeId": {"shape": "HandshakeId"}},
+    }
+    shapes["ArchiveHandshakeResponse"] = {
+        "type": "structure",
+        "members": {"Handshake": {"shape": "Handshake"}},
+    }
+    shapes["InviteAccountToOrganizationRequest"]["required"].append("Notes")
+    shapes["IAMUserAccessToBilling"]["enum"].remove("DENY")
+    shapes["RoleName"]["pattern"] = "[\\w+=,.@-]{1,32}"
+    del operations["DeclineHandshake"]
+    del shapes["DeclineHandshakeRequest"], shapes["DeclineHandshakeResponse"]
+
+
+EXPECTED = [
+    ("operations", "ArchiveHandshake", "added", "", False),
+    ("operations", "DeclineHandshake", "removed", "", True),
+    ("shapes", "ArchiveHandshakeRequest", "added", "structure", False),
+    ("shapes", "ArchiveHandshakeResponse", "added", "structure", False),
+    ("shapes", "DeclineHandshakeRequest", "removed", "structure", True),
+    ("shapes", "DeclineHandshakeResponse", "removed", "structure", True),
+    ("members", "InviteAccountToOrganizationRequest.Notes", "newly required", "", True),
+    ("enum values", "IAMUserAccessToBilling", "value removed", "DENY", True),
+    (
+        "constraints",
+        "RoleName",
+        "changed",
+        'pattern "[\\\\w+=,.@-]{1,64}" → "[\\\\w+=,.@-]{1,32}"',
+        True,
+    ),
+]
+
+
+def _tuples(report: changes.Report) -> list[tuple[str, str, str, str, bool]]:
+    return [
+        (c.category, c.subject, c.kind, c.detail, c.breaking) for c in report.changes
+    ]
+
+
+def test_the_report_lists_exactly_the_edits(
+    tmp_path: Path, org_source: ServiceModel
+) -> None:
+    out = tmp_path / "gen"
+    first = generate(["organizations"], out, formatted=False)
+    assert first.reports == []  # nothing to compare with yet
+    assert not (out / "organizations" / changes.FILENAME).exists()
+
+    data = write_model(tmp_path, org_source, edited(org_source, upgrade_edits))
+    result = generate(["organizations"], out, search_paths=[data], formatted=False)
+    [report] = result.reports
+    assert _tuples(report) == EXPECTED
+    assert report.docs_changed == 0
+    log = out / "organizations" / changes.FILENAME
+    assert log in result.written
+    text = log.read_text()
+    assert text.startswith("# Model changes: organizations\n")
+    assert "**breaking** `DeclineHandshake` removed" in text
+    assert "- `ArchiveHandshake` added" in text
+    assert "**breaking** `IAMUserAccessToBilling` value removed: DENY" in text
+
+    # Nothing changed since: no new section, no file rewritten.
+    stamps = {p: p.stat().st_mtime_ns for p in (out / "organizations").iterdir()}
+    again = generate(["organizations"], out, search_paths=[data], formatted=False)
+    assert again.written == [] and again.reports == []
+    assert stamps == {
+        p: p.stat().st_mtime_ns for p in (out / "organizations").iterdir()
+    }
+
+    # Back to the installed model: the newest section comes first.
+    generate(["organizations"], out, formatted=False)
+    sections = [line for line in log.read_text().splitlines() if line.startswith("## ")]
+    assert len(sections) == 2
+    newest = log.read_text().split("\n## ")[1]
+    assert (
+        "`ArchiveHandshake` removed" in newest and "`DeclineHandshake` added" in newest
+    )
+
+
+def test_the_cli_prints_the_report(tmp_path: Path, org_source: ServiceModel) -> None:
+    out = tmp_path / "gen"
+    data = write_model(tmp_path, org_source, edited(org_source, upgrade_edits))
+    botogen = [sys.executable, "-m", "botogen.cli", "generate", "--no-format"]
+    subprocess.run([*botogen, "--out", str(out)], check=True, capture_output=True)
+    run = subprocess.run(
+        [*botogen, "--out", str(out), "--search-path", data],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "organizations: the model changed" in run.stdout
+    assert "9 changes, **6 breaking**" in run.stdout
+    assert "`InviteAccountToOrganizationRequest.Notes` newly required" in run.stdout
+
+
+def test_no_change_writes_no_report(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    generate(["organizations"], out, formatted=False)
+    again = generate(["organizations"], out, formatted=False)
+    assert again.written == [] and again.reports == []
+    assert not (out / "organizations" / changes.FILENAME).exists()
+
+
+def _changed_lines(before: str, after: str) -> list[str]:
+    diff = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), n=0, lineterm=""
+    )
+    return [
+        line
+        for line in diff
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+#: Lines that name the model a file came from: every file's header (README) and the
+#: service metadata's `model_sha256`.
+_IDENTITY = ("# Model SHA-256: ", "# botogen-digest: ", '    model_sha256="')
+
+
+def test_a_one_shape_change_changes_only_that_shape(
+    tmp_path: Path, org_source: ServiceModel
+) -> None:
+    """The regenerated diff: the shape's own lines, the lines naming the model (hash,
+    digest), the fingerprint's shape line and hash line, and the new report."""
+    out = tmp_path / "gen"
+    package = out / "organizations"
+    generate(["organizations"], out)  # formatted, as the project ships it
+    before = {p: p.read_text() for p in sorted(package.iterdir())}
+
+    def widen(model: Model) -> None:
+        model["shapes"]["HandshakeId"]["pattern"] = "^h-[0-9a-z]{8,40}$"
+
+    data = write_model(tmp_path, org_source, edited(org_source, widen))
+    result = generate(["organizations"], out, search_paths=[data])
+    after = {p: p.read_text() for p in sorted(package.iterdir())}
+    assert set(after) - set(before) == {package / changes.FILENAME}
+    changed: dict[str, list[str]] = {}
+    for path, text in before.items():
+        lines = [
+            line
+            for line in _changed_lines(text, after[path])
+            if not line[1:].startswith(_IDENTITY)
+        ]
+        if lines:
+            changed[path.name] = lines
+    assert sorted(changed) == [fingerprint.FILENAME, "shapes.py"]
+    assert changed["shapes.py"] == [
+        '-    str, Strict(), MaxLen(34), Pattern(r"^h-[0-9a-z]{8,32}\\Z", "^h-[0-9a-z]{8,32}$")',
+        '+    str, Strict(), MaxLen(34), Pattern(r"^h-[0-9a-z]{8,40}\\Z", "^h-[0-9a-z]{8,40}$")',
+    ]
+    print_lines = changed[fingerprint.FILENAME]
+    assert len(print_lines) == 4  # the model hash and the shape, before and after
+    assert all(
+        line[1:].startswith(('  "model_sha256"', '    "HandshakeId"'))
+        for line in print_lines
+    )
+    # Every file names the model, so each is rewritten; nothing else in the folder is.
+    assert {p.name for p in result.written} <= set(
+        after_names := {p.name for p in after}
+    )
+    assert changes.FILENAME in after_names
+    [report] = result.reports
+    assert _tuples(report) == [
+        (
+            "constraints",
+            "HandshakeId",
+            "changed",
+            'pattern "^h-[0-9a-z]{8,32}$" → "^h-[0-9a-z]{8,40}$"',
+            True,
+        )
+    ]
+
+
+# -- a real upgrade, between two botocore releases of the package registry ----------------
+
+
+def _install_botocore(version: str) -> Path:
+    """botocore `version` in ~/.cache/botogen/releases/ (downloaded once)."""
+    target = CACHE / "releases" / f"botocore-{version}"
+    marker = target / ".complete"
+    if not marker.exists():
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--target",
+                str(target),
+                f"botocore=={version}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if run.returncode != 0:
+            pytest.skip(
+                f"cannot install botocore=={version}: {run.stderr.strip()[-300:]}"
+            )
+        marker.touch()
+    return target
+
+
+def _raw_model(data: Path, service: str) -> Model:
+    """The service's newest model read straight from the JSON file, no botocore."""
+    folder = sorted((data / service).iterdir())[-1]
+    plain = folder / "service-2.json"
+    if plain.exists():
+        model: Model = json.loads(plain.read_text())
+    else:
+        model = json.loads(gzip.decompress((folder / "service-2.json.gz").read_bytes()))
+    return model
+
+
+def _direct_counts(old: Model, new: Model) -> Counter[tuple[str, str]]:
+    """Change counts computed straight from the two JSON models."""
+    counts: Counter[tuple[str, str]] = Counter()
+    oo, no = old["operations"], new["operations"]
+    counts["operations", "added"] = len(set(no) - set(oo))
+    counts["operations", "removed"] = len(set(oo) - set(no))
+    for name in set(oo) & set(no):
+        before = {e["shape"] for e in oo[name].get("errors", [])}
+        after = {e["shape"] for e in no[name].get("errors", [])}
+        counts["errors", "error added"] += len(after - before)
+        counts["errors", "error removed"] += len(before - after)
+    os_, ns = old["shapes"], new["shapes"]
+    counts["shapes", "added"] = len(set(ns) - set(os_))
+    counts["shapes", "removed"] = len(set(os_) - set(ns))
+    for name in set(os_) & set(ns):
+        a, b = os_[name], ns[name]
+        am, bm = a.get("members", {}), b.get("members", {})
+        req_a, req_b = set(a.get("required", [])), set(b.get("required", []))
+        counts["members", "removed"] += len(set(am) - set(bm))
+        counts["members", "added"] += len(
+            {m for m in set(bm) - set(am) if m not in req_b}
+        )
+        counts["members", "added, required"] += len(
+            {m for m in set(bm) - set(am) if m in req_b}
+        )
+        both = set(am) & set(bm)
+        counts["members", "newly required"] += len(
+            {m for m in both if m in req_b - req_a}
+        )
+        counts["members", "no longer required"] += len(
+            {m for m in both if m in req_a - req_b}
+        )
+        if "enum" in a and "enum" in b:
+            counts["enum values", "value added"] += len(set(b["enum"]) - set(a["enum"]))
+            counts["enum values", "value removed"] += len(
+                set(a["enum"]) - set(b["enum"])
+            )
+    return counts
+
+
+def _direct_docs(old: Model, new: Model) -> int:
+    def doc(entry: dict[str, Any]) -> tuple[Any, Any]:
+        return entry.get("documentation"), entry.get("documentationUrl")
+
+    count = int(doc(old) != doc(new))
+    for kind in ("operations", "shapes"):
+        for name in set(old[kind]) & set(new[kind]):
+            a, b = old[kind][name], new[kind][name]
+            count += doc(a) != doc(b)
+            for member in set(a.get("members", {})) & set(b.get("members", {})):
+                count += doc(a["members"][member]) != doc(b["members"][member])
+    return count
+
+
+def test_a_real_upgrade_reports_what_the_models_say(tmp_path: Path) -> None:
+    service = "organizations"
+    old_root = _install_botocore(OLD_BOTOCORE)
+    out = tmp_path / "gen"
+    env = {**os.environ, "PYTHONPATH": str(old_root)}
+    subprocess.run(
+        [sys.executable, "-m", "botogen.cli", "generate", service, "--out", str(out)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    recorded = fingerprint.read(out / service / fingerprint.FILENAME)
+    assert recorded and recorded["botocore_version"] == OLD_BOTOCORE
+
+    result = generate([service], out)
+    [report] = result.reports
+    assert (report.old_version, report.new_version) == (
+        OLD_BOTOCORE,
+        load(service).botocore_version,
+    )
+
+    new_data = Path(make_loader().search_paths[-1])
+    old = _raw_model(old_root / "botocore" / "data", service)
+    new = _raw_model(new_data, service)
+    counted = Counter((c.category, c.kind) for c in report.changes)
+    direct = _direct_counts(old, new)
+    assert {key: counted[key] for key in direct} == dict(direct)
+    assert sum(direct.values()) > 0, "pick releases whose models differ"
+    print({f"{category}: {kind}": n for (category, kind), n in direct.items() if n})
+    assert report.docs_changed == _direct_docs(old, new)
+    assert (out / service / changes.FILENAME).read_text().count("\n## ") == 1
+
+
+def _print(shapes: dict[str, Any], operations: dict[str, Any] | None = None) -> Model:
+    return {
+        "service": "example",
+        "botocore_version": "1",
+        "model_sha256": "0" * 64,
+        "metadata": {},
+        "operations": operations or {},
+        "shapes": shapes,
+    }
+
+
+def test_breaking_marks_follow_the_rules() -> None:
+    old = _print(
+        {
+            "Name": {"type": "string", "min": 1, "max": 64, "pattern": "^a"},
+            "Size": {"type": "integer", "max": 10},
+            "Kind": {"type": "string", "enum": ["A", "B"]},
+            "Alias": {"type": "string", "min": 1, "max": 64, "pattern": "^a"},
+            "Box": {
+                "type": "structure",
+                "members": {
+                    "Name": {"target": "Name", "required": True},
+                    "Size": {"target": "Size"},
+                    "Other": {"target": "Kind"},
+                },
+            },
+        }
+    )
+    new = _print(
+        {
+            "Name": {"type": "string", "min": 3, "max": 128},
+            "Size": {"type": "long", "max": 5},
+            "Kind": {"type": "string", "enum": ["A", "B", "C"]},
+            "Alias": {"type": "string", "min": 1, "max": 64, "pattern": "^a"},
+            "Box": {
+                "type": "structure",
+                "members": {
+                    "Name": {"target": "Alias"},
+                    "Size": {"target": "Size", "required": True, "box": True},
+                    "Other": {"target": "Name"},
+                },
+            },
+        }
+    )
+    # A member retargeted to a shape defined alike (Name -> Alias) is a renaming.
+    assert _tuples(changes.compare(old, new)) == [
+        ("shapes", "Size", "type changed", "integer → long", True),
+        ("members", "Box.Name", "no longer required", "", False),
+        ("members", "Box.Name", "type changed", "Name → Alias", False),
+        ("members", "Box.Other", "type changed", "Kind → Name", True),
+        ("members", "Box.Size", "newly required", "", True),
+        ("enum values", "Kind", "value added", "C", False),
+        ("constraints", "Name", "loosened", "max 64 → 128", False),
+        ("constraints", "Name", "loosened", 'pattern "^a" → (none)', False),
+        ("constraints", "Name", "tightened", "min 1 → 3", True),
+        ("constraints", "Size", "tightened", "max 10 → 5", True),
+        ("traits", "Box.Size", "box changed", "(none) → true", False),
+    ]
