@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup generate check-generated serve test typecheck bench clean \
+.PHONY: setup generate check-generated serve test typecheck bench upgrade-botocore check-handlers test-all-services bench-all clean \
 	upgrade-botocore check-handlers test-all-services bench-all
 
 setup: $(STAMP)
@@ -40,6 +40,7 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/bench_codegen.py
 	$(BIN)/python benchmarks/bench_server.py
+	$(BIN)/python benchmarks/bench_handshakes.py
 
 ## Upgrade botocore and boto3 to VERSION in one step: check the registry has both, bump
 ## the pins, reinstall, regenerate (printing the change report), check the handlers.
