@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup generate check-generated serve test typecheck bench upgrade-botocore check-handlers test-all-services bench-all clean \
+.PHONY: setup generate check-generated serve test typecheck bench clean \
 	upgrade-botocore check-handlers test-all-services bench-all
 
 setup: $(STAMP)
