@@ -233,6 +233,12 @@ class _Builder:
             return f'"{name}"'
         return name
 
+    def _defined_later(self, shape_name: str, owner: str) -> bool:
+        """Whether models.py defines `shape_name`'s type at or after class `owner`."""
+        shape = self.shapes[shape_name]
+        key = f"{shape_name}#model" if shape.get("exception") else shape_name
+        return self.module_of[key] == "models" and self._type_name(shape_name) >= owner
+
     def _constraints(self, shape: Shape, *, length: bool) -> list[str]:
         parts: list[str] = []
         if length:
@@ -320,7 +326,16 @@ class _Builder:
         shape: Shape,
         module: str,
         reserved: frozenset[str] = frozenset(),
+        owner: str | None = None,
     ) -> tuple[ir.Field, ...]:
+        """The members of a structure or error shape, in model order.
+
+        In models.py (`owner` is the class being defined) annotations are evaluated when
+        the class is created, so one naming a class or alias defined later in the module
+        (or the class itself) is written as a string, whole: `"HandshakeResources | None"`.
+        Only those: evaluating string annotations is what importing a module of pydantic
+        models spends most of its time on.
+        """
         required = set(shape.get("required", ()))
         taken: set[str] = set(reserved)
         fields = []
@@ -333,6 +348,8 @@ class _Builder:
                 annotation = self._reference(member["shape"], module, quote=False)
             if wire not in required:
                 annotation = f"{annotation} | None"
+            if owner is not None and self._defined_later(member["shape"], owner):
+                annotation = f'"{annotation}"'
             fields.append(
                 ir.Field(
                     name=name,
@@ -353,7 +370,7 @@ class _Builder:
             shape=shape_name,
             doc=self._doc(shape, 76),
             base="AwsUnion" if union else "AwsModel",
-            fields=self._fields(shape_name, shape, "models"),
+            fields=self._fields(shape_name, shape, "models", owner=self.names[key]),
             hides_input=shape_name in hiding,
         )
 
