@@ -59,6 +59,9 @@ def class_name(shape_name: str) -> str:
     name = re.sub(r"\W", "_", shape_name)
     if name[0].isdigit():
         name = "_" + name
+    # `__string` (rest-json models have many) would be name-mangled inside class bodies.
+    if name.startswith("__"):
+        name = "_" + name.lstrip("_")
     return _suffixed(name, RESERVED_TOP_LEVEL)
 
 
