@@ -500,3 +500,8 @@ def test_vertical_tab_escape_is_ecma():
     assert not compile_pattern(source).search("a\x00")
     assert compile_pattern(translate(r"^\v$")).search("\x0b")
     assert not compile_pattern(translate(r"^\v$")).search("\n")
+
+
+def test_flags_are_regex_version0():
+    """runtime.patterns writes VERSION0's value out (to keep `regex` off the import path)."""
+    assert FLAGS == regex.VERSION0
