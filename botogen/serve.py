@@ -131,6 +131,7 @@ async def _serve(app: AwsJsonApp, sock: socket.socket, host: str) -> None:
         lifespan="off",
         access_log=False,
         server_header=False,
+        proxy_headers=False,  # the caller is who signed the request, not a header
         log_config=None,
     )
     server = uvicorn.Server(config)
