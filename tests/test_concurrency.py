@@ -33,7 +33,6 @@ from support.load import (
     Callers,
     Outcome,
     callers,
-    fresh_database,
     invite_entry,
     load_accounts,
     numbered_id,
@@ -41,6 +40,7 @@ from support.load import (
     rows,
     write_json,
 )
+from support.databases import fresh_database
 from support.server import Server, running_server
 
 PROCESSES = 8

@@ -22,7 +22,8 @@ from botocore.utils import parse_timestamp
 
 from support.raw import call
 from support.server import running_server
-from support.world import UTC, Actor, Clock, World, database, engine, fails_with
+from support.databases import fresh_database
+from support.world import UTC, Actor, Clock, World, engine, fails_with
 
 __all__ = ["engine"]
 
@@ -157,7 +158,7 @@ def example_server(folder: Path, db: str) -> Iterator[World]:
 @pytest.fixture(scope="module")
 def example(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp(f"example-{engine}")
-    with database(engine, folder) as db, example_server(folder, db) as world:
+    with fresh_database(engine, folder) as db, example_server(folder, db) as world:
         yield world
 
 
@@ -228,7 +229,7 @@ def test_the_seed_is_loaded_once_and_survives_a_restart(
     """
     folder = tmp_path_factory.mktemp(f"example-restart-{engine}")
     expected = with_instants(example_output())["Handshake"]
-    with database(engine, folder) as db:
+    with fresh_database(engine, folder) as db:
         with example_server(folder, db) as world:
             bill, susan = person(BILL, world), person(SUSAN, world)
             before = susan.client.describe_handshake(HandshakeId=HANDSHAKE_ID)[

@@ -12,11 +12,8 @@ at a loopback server.
   one into a database *before* any server starts, with the project's own migrations,
   handler constructor (which registers the known accounts) and seed loader: exactly what
   `botogen serve --seed` does on start, done once, up front, in this process.
-- **Databases**: `fresh_database(engine, folder)` yields a ``--db`` value: a SQLite file, or
-  a new PostgreSQL database (``CREATE DATABASE botogen_<random>``, dropped afterwards) on
-  ``BOTOGEN_TEST_POSTGRES_URL`` or ``postgresql://postgres@127.0.0.1:5432/postgres``; the
-  test is skipped, saying how to enable it, when PostgreSQL is unreachable. `rows` reads
-  the stored state directly (no server involved).
+- **Databases**: `rows` reads the stored state directly (no server involved), on either
+  engine (`support.databases.fresh_database` makes the databases).
 - **Callers**: `Callers` is a pool of client processes, each running several threads with
   its own boto3 clients; `Callers.fire` runs one call per thread, all released together by
   one cross-process barrier, and returns what each call got.
@@ -28,8 +25,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import secrets
 import sqlite3
 import threading
 import time
@@ -40,9 +35,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-
-import pytest
 
 from support.raw import CONTENT_TYPE, TARGET, signed_headers
 
@@ -127,75 +119,6 @@ def preload(db: str, accounts_file: Path, seed_file: Path) -> None:
 
 
 # -- databases --------------------------------------------------------------------------------
-
-POSTGRES_URL_VARIABLE = "BOTOGEN_TEST_POSTGRES_URL"
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-HOW_TO_ENABLE_POSTGRES = (
-    "start PostgreSQL on 127.0.0.1:5432 with trust authentication for user 'postgres', "
-    f"or set {POSTGRES_URL_VARIABLE} to a server URL where databases may be created"
-)
-
-
-def postgres_admin_url() -> str:
-    return os.environ.get(POSTGRES_URL_VARIABLE) or DEFAULT_POSTGRES_URL
-
-
-def _masked(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (
-        f":{parts.port}" if parts.port else ""
-    )
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def postgres_unavailable() -> str | None:
-    """Why the PostgreSQL variants cannot run here, or None when they can."""
-    try:
-        import psycopg
-    except ImportError:
-        return f"psycopg is not installed; install it, then {HOW_TO_ENABLE_POSTGRES}"
-    url = postgres_admin_url()
-    try:
-        with psycopg.connect(url, connect_timeout=3, autocommit=True) as connection:
-            connection.execute("SELECT 1")
-    except Exception as error:  # any failure to connect means: skip, and say why
-        text = str(error).strip().splitlines()
-        return (
-            f"PostgreSQL is not reachable at {_masked(url)} ({type(error).__name__}: "
-            f"{text[0] if text else ''}); to run the PostgreSQL variants, "
-            f"{HOW_TO_ENABLE_POSTGRES}"
-        )
-    return None
-
-
-@contextmanager
-def fresh_database(engine: str, folder: Path) -> Iterator[str]:
-    """A ``--db`` value for an empty database of ``engine``, removed afterwards."""
-    if engine == "sqlite":
-        yield str(folder / "botogen.sqlite3")
-        return
-    assert engine == "postgresql", engine
-    reason = postgres_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
-    import psycopg
-
-    admin = postgres_admin_url()
-    name = f"botogen_{secrets.token_hex(6)}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def rows(db: str, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
