@@ -57,13 +57,6 @@ def rendered_files(
     return items
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def record(source: ServiceModel, out: Path) -> tuple[list[Path], changes.Report | None]:
     """Write the model's fingerprint and, if the model changed, prepend to CHANGES.md.
 
@@ -84,11 +77,11 @@ def record(source: ServiceModel, out: Path) -> tuple[list[Path], changes.Report 
         if report:
             log = package / changes.FILENAME
             old_log = log.read_text(encoding="utf-8") if log.exists() else None
-            _write_text(log, changes.prepend(old_log, report))
+            render.write_file(log, changes.prepend(old_log, report))
             written.append(log)
         else:
             report = None
-    _write_text(path, text)
+    render.write_file(path, text)
     written.append(path)
     return written, report
 

@@ -176,11 +176,13 @@ def stale(items: Iterable[Rendered]) -> list[Rendered]:
     ]
 
 
-def _write(path: Path, text: str) -> None:
+def write_file(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically (a temporary file, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; a source file is not
     os.replace(tmp, path)
 
 
@@ -208,5 +210,5 @@ def write(items: list[Rendered], jobs: int | None = None) -> list[Path]:
     else:
         texts.update({item.path: _format(item) for item in todo})
     for item in todo:
-        _write(item.path, texts[item.path])
+        write_file(item.path, texts[item.path])
     return [item.path for item in todo]
