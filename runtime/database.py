@@ -159,11 +159,20 @@ class PostgresDatabase:
 
     def __init__(self, url: str, *, lock_timeout_ms: int = 5000) -> None:
         import psycopg
-        from psycopg.rows import dict_row
 
         self._psycopg = psycopg
-        self._connection = psycopg.connect(url, autocommit=True, row_factory=dict_row)
-        self._connection.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        self._url = url
+        self._lock_timeout_ms = lock_timeout_ms
+        self._connection = self._connect()
+
+    def _connect(self) -> Any:
+        from psycopg.rows import dict_row
+
+        connection = self._psycopg.connect(
+            self._url, autocommit=True, row_factory=dict_row
+        )
+        connection.execute(f"SET lock_timeout = {int(self._lock_timeout_ms)}")
+        return connection
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[_PostgresTransaction]:
@@ -173,6 +182,10 @@ class PostgresDatabase:
             errors.DeadlockDetected,
             errors.SerializationFailure,
         )
+        if self._connection.closed or self._connection.broken:
+            # The server restarted or the network dropped: a new connection, not a 500
+            # on every request from now on. (The request that met the break failed.)
+            self._connection = self._connect()
         try:
             with self._connection.transaction():
                 yield _PostgresTransaction(self._connection)
