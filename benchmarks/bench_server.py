@@ -33,11 +33,11 @@ THREADS = int(os.environ.get("BENCH_WRK_THREADS", "1"))
 
 
 @contextmanager
-def bare_server() -> Iterator[str]:
+def bare_server(workers: int = 1) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--host", "127.0.0.1",
          "--port", "0", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-         "--log-level", "info", "--lifespan", "off"],
+         "--log-level", "info", "--lifespan", "off", "--workers", str(workers)],
         cwd=ROOT, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -98,25 +98,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         results = {}
-        with bare_server() as url:
-            time.sleep(0.5)
-            results["bare uvicorn app"] = wrk(url, base, body, folder)
-        with running_server(
-            folder, "--accounts", str(write_accounts(folder)), "--log-level", "warning",
-            "--handlers", "support.fixed_handlers:FixedHandlers",
-        ) as server:  # fmt: skip
-            account = ACCOUNTS[0]
-            headers = signed_headers(
-                server.url + "/",
-                body,
-                base,
-                account["access_key_id"],
-                account["secret_access_key"],
-            )
-            time.sleep(0.5)
-            results["botogen (SigV4 + validation)"] = wrk(
-                server.url, headers, body, folder
-            )
+        for workers in (1, 2):
+            with bare_server(workers) as url:
+                time.sleep(1.0)
+                results[f"bare uvicorn app, {workers} proc"] = wrk(
+                    url, base, body, folder
+                )
+            with running_server(
+                folder, "--accounts", str(write_accounts(folder)), "--log-level", "warning",
+                "--handlers", "support.fixed_handlers:FixedHandlers",
+                "--workers", str(workers),
+            ) as server:  # fmt: skip
+                account = ACCOUNTS[0]
+                headers = signed_headers(
+                    server.url + "/",
+                    body,
+                    base,
+                    account["access_key_id"],
+                    account["secret_access_key"],
+                )
+                time.sleep(0.5)
+                results[f"botogen, {workers} proc"] = wrk(
+                    server.url, headers, body, folder
+                )
     print(
         f"DescribeOrganization, {CONNECTIONS} connections, {DURATION} s each, wrk -t{THREADS}"
     )
@@ -125,9 +129,10 @@ def main() -> None:
             f"  {name:32} {r['rps']:9.0f} req/s   p50 {r['p50']:6.2f} ms   "
             f"p99 {r['p99']:6.2f} ms   non-2xx {r['errors']:.0f}"
         )
-    ours = results["botogen (SigV4 + validation)"]["rps"]
-    bare = results["bare uvicorn app"]["rps"]
-    print(f"  botogen / bare = {ours / bare:.0%}   (goal >= 50%)")
+    for workers in (1, 2):
+        ours = results[f"botogen, {workers} proc"]["rps"]
+        bare = results[f"bare uvicorn app, {workers} proc"]["rps"]
+        print(f"  {workers} proc: botogen / bare = {ours / bare:.0%}   (goal >= 50%)")
 
 
 if __name__ == "__main__":

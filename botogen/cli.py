@@ -183,6 +183,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     serve.add_argument("--region", default="us-east-1")
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port, each with its own database connection",
+    )
+    serve.add_argument(
         "--seed", metavar="FILE", help="JSON document of fixed state to load on start"
     )
     serve.add_argument(

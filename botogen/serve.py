@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import os
+import select
 import logging
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -115,15 +118,17 @@ def build_app(
     )
 
 
-async def _announce(server: uvicorn.Server, host: str, port: int) -> None:
+async def _when_started(server: uvicorn.Server, ready: Callable[[], None]) -> None:
     while not server.started:
         if server.should_exit:
             return
         await asyncio.sleep(0.01)
-    print(f"listening on http://{host}:{port}", flush=True)
+    ready()
 
 
-async def _serve(app: AwsJsonApp, sock: socket.socket, host: str) -> None:
+async def _serve(
+    app: AwsJsonApp, sock: socket.socket, ready: Callable[[], None]
+) -> None:
     config = uvicorn.Config(
         app,
         loop="uvloop",
@@ -135,16 +140,15 @@ async def _serve(app: AwsJsonApp, sock: socket.socket, host: str) -> None:
         log_config=None,
     )
     server = uvicorn.Server(config)
-    port = sock.getsockname()[1]
-    announce = asyncio.create_task(_announce(server, host, port))
+    started = asyncio.create_task(_when_started(server, ready))
     await server.serve(sockets=[sock])
-    announce.cancel()
+    started.cancel()
 
 
 def run(args: Any) -> int:
     logging.basicConfig(
         level=getattr(logging, args.log_level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s",
         stream=sys.stderr,
     )
     accounts = (
@@ -168,18 +172,98 @@ def run(args: Any) -> int:
         account_limit=args.account_limit,
         package_dir=getattr(args, "package_dir", None),
     )
-    app = build_app(options, args.handlers, args.rate_limit)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    sock.listen(2048)
     sock.set_inheritable(True)
-    # uvicorn stops gracefully on SIGTERM/SIGINT and then re-raises the signal; these
-    # handlers turn that into a clean exit (status 0) instead of death by signal.
-    for stop in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop, _exit_cleanly)
-    uvloop.run(_serve(app, sock, args.host))
-    return 0
+    host, port = args.host, sock.getsockname()[1]
+
+    def announce() -> None:
+        print(f"listening on http://{host}:{port}", flush=True)
+
+    def serve(ready: Callable[[], None]) -> None:
+        # uvicorn stops gracefully on SIGTERM/SIGINT and then re-raises the signal; these
+        # handlers turn that into a clean exit (status 0) instead of death by signal.
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop, _exit_cleanly)
+        app = build_app(options, args.handlers, args.rate_limit)
+        uvloop.run(_serve(app, sock, ready))
+
+    workers = getattr(args, "workers", 1)
+    if workers <= 1:
+        serve(announce)
+        return 0
+    return prefork(workers, serve, announce)
 
 
 def _exit_cleanly(signum: int, frame: Any) -> None:
     raise SystemExit(0)
+
+
+def prefork(
+    workers: int,
+    serve: Callable[[Callable[[], None]], None],
+    announce: Callable[[], None],
+) -> int:
+    """Run `serve` in `workers` forked processes sharing the listening socket.
+
+    Each worker builds its own app (its own database connection) after the fork; the
+    kernel spreads connections among them. The parent announces once every worker is
+    ready, forwards SIGTERM/SIGINT to them and exits 0 when they all stopped cleanly; a
+    worker that dies before it is ready stops the others (exit 1).
+    """
+    ready_read, ready_write = os.pipe()
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a worker
+            os.close(ready_read)
+            code = 0
+
+            def signal_ready() -> None:
+                os.write(ready_write, b".")
+
+            try:
+                serve(signal_ready)
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else 1
+            except BaseException:
+                logging.getLogger("botogen").exception("worker failed")
+                code = 1
+            os._exit(code)
+        children.append(pid)
+    os.close(ready_write)
+
+    def stop_all(signum: int = signal.SIGTERM, frame: Any = None) -> None:
+        for child in children:
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop_all)
+    signal.signal(signal.SIGINT, stop_all)
+    ready = 0
+    while ready < workers:
+        readable, _, _ = select.select([ready_read], [], [], 0.1)
+        if readable:
+            ready += len(os.read(ready_read, 64))
+        elif any(os.waitpid(child, os.WNOHANG)[0] for child in children):
+            stop_all()
+            break
+    else:
+        announce()
+    codes = []
+    for child in children:
+        while True:
+            try:
+                _, status = os.waitpid(child, 0)
+                break
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                status = 0
+                break
+        codes.append(os.waitstatus_to_exitcode(status))
+    return 0 if ready == workers and not any(codes) else 1

@@ -388,3 +388,29 @@ def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
     ) as running:
         process = running.process
     assert process.returncode == 0
+
+
+def test_workers_share_the_port_and_stop_together(tmp_path: Path) -> None:
+    """`--workers 2`: two processes answer on one port; SIGTERM stops both, exit 0."""
+    accounts = str(write_accounts(tmp_path))
+    with running_server(
+        tmp_path, "--handlers", HANDLERS, "--accounts", accounts, "--workers", "2"
+    ) as running:
+        children = Path(
+            f"/proc/{running.process.pid}/task/{running.process.pid}/children"
+        )
+        workers = [int(pid) for pid in children.read_text().split()]
+        assert len(workers) == 2
+        results = [running.client(i % 3).describe_organization() for i in range(12)]
+        assert {r["Organization"]["MasterAccountId"] for r in results} == {
+            "111111111111",
+            "222222222222",
+            "333333333333",
+        }
+        process = running.process
+    assert process.returncode == 0
+    for pid in workers:
+        assert (
+            not Path(f"/proc/{pid}").exists()
+            or "zombie" in Path(f"/proc/{pid}/status").read_text()
+        )
