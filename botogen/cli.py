@@ -181,7 +181,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--accounts", help="accounts JSON file (default: the development set)"
     )
-    serve.add_argument("--region", default="us-east-1")
     serve.add_argument(
         "--workers",
         type=int,

@@ -44,7 +44,6 @@ class ServeOptions:
     #: Known accounts and their credentials (the accounts file, or the development set,
     #: plus the seed's accounts).
     accounts: Accounts
-    region: str
     #: A JSON document of fixed state to load on start, if any.
     seed: str | None = None
     #: The business clock (wall clock, or a file tests rewrite).
@@ -113,7 +112,6 @@ def build_app(
         package.OPERATIONS,
         handler,
         options.accounts,
-        region=options.region,
         rate_limit=rate_limit,
     )
 
@@ -166,7 +164,6 @@ def run(args: Any) -> int:
         port=args.port,
         db=args.db,
         accounts=accounts,
-        region=args.region,
         seed=args.seed,
         clock=FileClock(args.clock_file) if args.clock_file else wall_clock,
         account_limit=args.account_limit,

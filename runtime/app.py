@@ -68,7 +68,6 @@ class AwsJsonApp:
         handler: object,
         accounts: Accounts,
         *,
-        region: str = "us-east-1",
         clock: Callable[[], datetime] = _utcnow,
         max_body: int = 8 * 1024 * 1024,
         rate_limit: float = 0,
@@ -80,7 +79,6 @@ class AwsJsonApp:
         self.service = service
         self.handler = handler
         self.accounts = accounts
-        self.region = region
         self.clock = clock
         self.max_body = max_body
         self.limiter = RateLimiter(rate_limit) if rate_limit > 0 else None
