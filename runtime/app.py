@@ -18,9 +18,10 @@ Answers outside the model (documented here, chosen to look like AWS):
 from __future__ import annotations
 
 import inspect
+import itertools
 import logging
+import os
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -52,6 +53,19 @@ class _Reply:
     operation: str = "-"
     account: str = "-"
     extra_headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+_ID_RANDOM = os.urandom(10).hex()
+#: Request ids: UUID-shaped (version 4), a random part per process and a counter.
+_ID_PREFIX = (
+    f"{_ID_RANDOM[:8]}-{_ID_RANDOM[8:12]}-4{_ID_RANDOM[12:15]}-{_ID_RANDOM[15:19]}-"
+)
+_ID_COUNTER = itertools.count()
+
+
+def _request_id() -> str:
+    """Unique per process and cheaper than `uuid4()` on every request."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER) % 16**12:012x}"
 
 
 def _utcnow() -> datetime:
@@ -101,7 +115,7 @@ class AwsJsonApp:
         if scope["type"] != "http":
             return
         started = time.perf_counter()
-        request_id = str(uuid.uuid4())
+        request_id = _request_id()
         reply = await self._handle(scope, receive, request_id)
         headers = [
             (b"content-type", self.content_type),

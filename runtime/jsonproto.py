@@ -60,7 +60,11 @@ def dump_response(response: AwsModel | None) -> bytes:
     """The response body: wire names, absent members left out; `{}` for no output."""
     if response is None:
         return b"{}"
-    return response.model_dump_json(by_alias=True, exclude_none=True).encode()
+    # The model's serializer writes bytes directly (model_dump_json would make a str).
+    body: bytes = response.__pydantic_serializer__.to_json(
+        response, by_alias=True, exclude_none=True
+    )
+    return body
 
 
 def dump_error(error: ServiceError) -> bytes:

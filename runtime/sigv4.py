@@ -311,8 +311,20 @@ def _parse_signature(value: str) -> str:
     return value.lower()
 
 
+#: The Authorization header as botocore and the AWS SDKs write it: parsed in one step;
+#: anything else goes through the component-by-component parser and its messages.
+_USUAL_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([^,\s=]+), ?SignedHeaders=([^,\s=]+), ?"
+    r"Signature=([0-9a-fA-F]{64})"
+)
+
+
 def _parse_authorization(header: str) -> tuple[str, str, str]:
     """``Credential``, ``SignedHeaders`` and ``Signature`` of an Authorization header."""
+    usual = _USUAL_AUTHORIZATION.fullmatch(header)
+    if usual is not None:
+        credential, signed_headers, signature = usual.groups()
+        return credential, signed_headers, signature
     algorithm, _, rest = header.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise _incomplete(
