@@ -11,6 +11,7 @@ from typing import Any
 
 from codegen import drift, fingerprint
 from codegen.generate import DEFAULT_OUT, SHIPPED, package_dir
+from runtime.packages import handler_package, skeleton_of
 
 
 def handler_services() -> list[str]:
@@ -46,8 +47,8 @@ def _one(args: Any, service: str) -> tuple[list[drift.Drift], drift.Coverage] | 
     if current is None:
         print(f"{service}: no fingerprint at {current_path} (run `botogen generate`)")
         return None
-    skeleton = drift.skeleton_of(importlib.import_module(f"generated.{package}"))
-    handlers = drift.handler_package(service)
+    skeleton = skeleton_of(importlib.import_module(f"generated.{package}"))
+    handlers = handler_package(service)
     classes = drift.handler_classes(handlers, skeleton) if handlers else []
     if args.accept:
         target = drift.baseline_path(handlers) if handlers else None

@@ -59,7 +59,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _generate_all(args: argparse.Namespace) -> int:
-    """`generate --all`: unformatted unless --format (black would take ~25 minutes)."""
+    """`generate --all`: unformatted unless --format (black would take 10-15 minutes)."""
     from codegen.generate import Progress, generate_all
 
     started = time.perf_counter()

@@ -28,6 +28,7 @@ from runtime.accounts import (
 )
 from runtime.app import AwsJsonApp
 from runtime.clock import Clock, FileClock, wall_clock
+from runtime.packages import handler_package, skeleton_of
 
 log = logging.getLogger("botogen")
 
@@ -92,12 +93,11 @@ def handler_class(spec: str | None, service: str, package: ModuleType) -> type:
             importlib.import_module(module_name), class_name or "Handlers"
         )
         return cls
-    try:
-        module = importlib.import_module(f"handlers.{service.replace('-', '_')}")
-    except ModuleNotFoundError:
-        skeleton = next(v for k, v in vars(package).items() if k.endswith("Skeleton"))
-        return skeleton  # type: ignore[no-any-return]
-    return module.Handlers  # type: ignore[no-any-return]
+    handlers = handler_package(service)
+    if handlers is None:
+        return skeleton_of(package)
+    found: type = handlers.Handlers
+    return found
 
 
 def build_app(

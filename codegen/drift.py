@@ -47,28 +47,6 @@ class Coverage:
     not_implemented: tuple[str, ...]
 
 
-def handler_package(service: str) -> ModuleType | None:
-    """`handlers.<package>`, or None when the service has no hand-written handlers."""
-    try:
-        return importlib.import_module(f"handlers.{service.replace('-', '_')}")
-    except ModuleNotFoundError as error:
-        if error.name and "handlers" in error.name:
-            return None
-        raise
-
-
-def skeleton_of(package: ModuleType) -> type:
-    """The generated skeleton class of a generated package."""
-    found: list[type] = [
-        value
-        for name, value in vars(package).items()
-        if name.endswith("Skeleton") and isinstance(value, type)
-    ]
-    if len(found) != 1:
-        raise LookupError(f"{package.__name__}: no single skeleton class")
-    return found[0]
-
-
 def handler_classes(package: ModuleType, skeleton: type) -> list[type]:
     """Classes defined in the handlers package (any submodule) that subclass `skeleton`."""
     modules = [package]
