@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import json
 import os
@@ -185,6 +186,9 @@ def run(args: Any) -> int:
         for stop in (signal.SIGTERM, signal.SIGINT):
             signal.signal(stop, _exit_cleanly)
         app = build_app(options, args.handlers, args.rate_limit)
+        # What is loaded by now (models, botocore, the handlers) lives as long as the
+        # process: out of the collector's sight, full collections stay short.
+        gc.freeze()
         uvloop.run(_serve(app, sock, ready))
 
     workers = getattr(args, "workers", 1)

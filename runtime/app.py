@@ -46,7 +46,7 @@ access_log = logging.getLogger("botogen.access")
 error_log = logging.getLogger("botogen.error")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Reply:
     status: int
     body: bytes
@@ -66,6 +66,16 @@ _ID_COUNTER = itertools.count()
 def _request_id() -> str:
     """Unique per process and cheaper than `uuid4()` on every request."""
     return f"{_ID_PREFIX}{next(_ID_COUNTER) % 16**12:012x}"
+
+
+def _joined(raw_headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Request headers by lower-case name, a repeated header's values joined by commas."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in raw_headers:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    return headers
 
 
 def _utcnow() -> datetime:
@@ -109,20 +119,26 @@ class AwsJsonApp:
             )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-            return
         if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await self._lifespan(receive, send)
             return
         started = time.perf_counter()
         request_id = _request_id()
-        reply = await self._handle(scope, receive, request_id)
+        message = await receive()
+        if message.get("more_body", False):
+            body = await self._rest_of_body(message, receive)
+        else:
+            body = message.get("body", b"")
+        outcome = self._dispatch(scope, body, request_id)
+        reply = outcome if isinstance(outcome, _Reply) else await outcome
         headers = [
             (b"content-type", self.content_type),
-            (b"content-length", str(len(reply.body)).encode()),
+            (b"content-length", b"%d" % len(reply.body)),
             (b"x-amzn-requestid", request_id.encode()),
-            *reply.extra_headers,
         ]
+        if reply.extra_headers:
+            headers.extend(reply.extra_headers)
         await send(
             {"type": "http.response.start", "status": reply.status, "headers": headers}
         )
@@ -146,11 +162,11 @@ class AwsJsonApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _read_body(self, receive: Receive) -> bytes | None:
-        """The whole body, or None when it exceeds `max_body`."""
-        chunks, size = [], 0
+    async def _rest_of_body(self, first: dict[str, Any], receive: Receive) -> bytes | None:
+        """The whole body of a request that arrives in several messages, or None when it
+        exceeds `max_body`."""
+        chunks, size, message = [], 0, first
         while True:
-            message = await receive()
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
@@ -158,6 +174,7 @@ class AwsJsonApp:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+            message = await receive()
 
     def _throttled(self) -> ServiceError:
         message = "You have sent too many requests in too short a period of time. Try again later."
@@ -167,7 +184,10 @@ class AwsJsonApp:
     def _error(self, error: ServiceError, **fields: Any) -> _Reply:
         return _Reply(error.http_status, jsonproto.dump_error(error), **fields)
 
-    async def _handle(self, scope: Scope, receive: Receive, request_id: str) -> _Reply:
+    def _dispatch(
+        self, scope: Scope, body: bytes | None, request_id: str
+    ) -> _Reply | Awaitable[_Reply]:
+        """Everything up to the handler's answer; an awaitable when the handler is async."""
         if scope["path"] != "/":
             return self._error(
                 CommonError(
@@ -185,8 +205,7 @@ class AwsJsonApp:
                 ),
                 extra_headers=((b"allow", b"POST"),),
             )
-        body = await self._read_body(receive)
-        if body is None:
+        if body is None or len(body) > self.max_body:
             return self._error(
                 CommonError(
                     "RequestEntityTooLargeException",
@@ -194,11 +213,13 @@ class AwsJsonApp:
                     413,
                 )
             )
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1").lower()
-            value = raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        raw_headers = scope["headers"]
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in raw_headers
+        }
+        if len(headers) != len(raw_headers):
+            headers = _joined(raw_headers)
         try:
             caller = verify(
                 method="POST",
@@ -236,34 +257,49 @@ class AwsJsonApp:
         except ServiceError as error:
             return self._error(error, operation=operation.name, account=account)
         context = RequestContext(
-            account_id=account,
-            principal_arn=caller.principal_arn,
-            region=caller.region,
-            request_id=request_id,
+            account, caller.principal_arn, caller.region, request_id
         )
+        if is_async:
+            return self._answer_async(method(context, request), operation, context)
         try:
-            result = (
-                await method(context, request) if is_async else method(context, request)
-            )
-            return _Reply(200, jsonproto.dump_response(result), operation.name, account)
-        except ServiceError as error:
+            answer = jsonproto.dump_response(method(context, request))
+        except Exception as error:
+            return self._failure(error, operation, context)
+        return _Reply(200, answer, operation.name, account)
+
+    async def _answer_async(
+        self, pending: Awaitable[Any], operation: Operation, context: RequestContext
+    ) -> _Reply:
+        try:
+            answer = jsonproto.dump_response(await pending)
+        except Exception as error:
+            return self._failure(error, operation, context)
+        return _Reply(200, answer, operation.name, context.account_id)
+
+    def _failure(
+        self, error: Exception, operation: Operation, context: RequestContext
+    ) -> _Reply:
+        """The reply to a handler that raised: its modeled error, not-implemented, or
+        (anything else) the model's server fault, the traceback only in the log."""
+        account = context.account_id
+        if isinstance(error, ServiceError):
             return self._error(error, operation=operation.name, account=account)
-        except NotImplementedOperation as error:
+        if isinstance(error, NotImplementedOperation):
             return self._error(
                 CommonError("NotImplemented", str(error), 501),
                 operation=operation.name,
                 account=account,
             )
-        except Exception:
-            error_log.exception("%s failed, request_id=%s", operation.name, request_id)
-            fault = self.service.internal_error
-            message = f"An internal error occurred. Request id: {request_id}."
-            return self._error(
-                (
-                    fault(message)
-                    if fault
-                    else CommonError("InternalFailure", message, 500)
-                ),
-                operation=operation.name,
-                account=account,
-            )
+        error_log.error(
+            "%s failed, request_id=%s",
+            operation.name,
+            context.request_id,
+            exc_info=error,
+        )
+        fault = self.service.internal_error
+        message = f"An internal error occurred. Request id: {context.request_id}."
+        return self._error(
+            fault(message) if fault else CommonError("InternalFailure", message, 500),
+            operation=operation.name,
+            account=account,
+        )

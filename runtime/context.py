@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class RequestContext:
-    """The verified caller and the request's identity."""
+class RequestContext(NamedTuple):
+    """The verified caller and the request's identity (immutable)."""
 
     account_id: str
     principal_arn: str

@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 _TOLERANT: ContextVar[bool] = ContextVar(
     "botogen_tolerate_unknown_enum_values", default=False
@@ -20,7 +23,19 @@ _TOLERANT: ContextVar[bool] = ContextVar(
 
 
 class AwsEnum(StrEnum):
-    """An enum of a service model."""
+    """An enum of a service model.
+
+    In JSON a member is its string (a `StrEnum` member *is* one): pydantic is told to
+    write it as such rather than look up `.value` through Python for each member.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = dict(handler(source))
+        schema["serialization"] = core_schema.to_string_ser_schema(when_used="json")
+        return cast(core_schema.CoreSchema, schema)
 
     @classmethod
     def _missing_(cls, value: Any) -> AwsEnum | None:

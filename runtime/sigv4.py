@@ -32,6 +32,12 @@ Not supported, and answered with an error rather than accepted unverified: tempo
 credentials (``X-Amz-Security-Token``; the registry has only long-term keys), unsigned or
 streaming payloads (``X-Amz-Content-SHA256`` other than the body's SHA-256), and SigV4a.
 
+Every request's signature is recomputed; no verified signature or answer is remembered.
+What a client repeats all day is: the parse of its credential scope and signed-header
+list, the parsed ``X-Amz-Date`` of the current second, botocore's canonical form of the
+path, the verifier per (secret, service, region) and the HMAC keyed with the day's
+signing key (bounded LRU caches; a failed parse raises and is not remembered).
+
 Errors are `AuthError` with the code and message AWS answers with; messages never contain
 a secret, and nothing here logs.
 """
@@ -41,7 +47,7 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -144,9 +150,11 @@ def _shown(value: str, limit: int = 64) -> str:
 class _Verifier(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
     """botocore's SigV4 signer, turned around to recompute a received signature.
 
-    The request it is given holds exactly the signed headers, so `headers_to_sign` takes
-    them all (no client-side exclusion list, no Host derived from the URL), and
-    `signature` uses a cached signing key instead of re-deriving it from the secret.
+    The request it is given carries exactly the signed headers, so `headers_to_sign`
+    takes them all (no client-side exclusion list, no Host derived from the URL);
+    `_normalize_url_path` remembers botocore's answer per path; `signature` uses a cached
+    signing key instead of re-deriving it from the secret. One verifier per (secret,
+    service, region) is kept (`_verifier`): the signer holds no per-request state.
     """
 
     def __init__(self, secret_key: str, service: str, region: str) -> None:
@@ -154,33 +162,32 @@ class _Verifier(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
         self._secret_key = secret_key
 
     def headers_to_sign(self, request: _Received) -> Any:
-        return request.headers
+        return request.signed
+
+    def _normalize_url_path(self, path: str) -> str:
+        return _normalized_path(path)
 
     def signature(self, string_to_sign: str, request: _Received) -> str:
-        key = _signing_key(
+        keyed = _keyed_hmac(
             self._secret_key,
             request.context["timestamp"][0:8],
             self._region_name,
             self._service_name,
-        )
-        signature: str = self._sign(key, string_to_sign, hex=True)
-        return signature
+        ).copy()
+        keyed.update(string_to_sign.encode("utf-8"))
+        return keyed.hexdigest()
 
 
-class _SignedHeaderMap(dict[str, str]):
-    """The signed headers (lower-case names), read the way botocore reads its
-    case-insensitive `HTTPHeaders`: `in` and `[]` ignore case, `get_all` lists values.
-    """
+class _SignedHeaders(dict[str, list[str]]):
+    """The signed headers as `canonical_headers` and `signed_headers` read them: lower-case
+    name to its list of values, which `get_all` (the `HTTPHeaders` method they call)
+    returns as it is."""
 
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and super().__contains__(name.lower())
+    get_all = dict.__getitem__
 
-    def __getitem__(self, name: str) -> str:
-        return super().__getitem__(name.lower())
 
-    def get_all(self, name: str) -> list[str]:
-        value = self.get(name.lower())
-        return [] if value is None else [value]
+#: The one header `canonical_request` looks up by name, spelt as botocore spells it.
+_CONTENT_SHA256 = "X-Amz-Content-SHA256"
 
 
 @dataclass(slots=True)
@@ -188,19 +195,35 @@ class _Received:
     """The received request with just what `SigV4Auth.canonical_request` reads.
 
     botocore's `AWSRequest` would do as well, but building one (and its email-based
-    header map) costs more than the whole rest of the verification.
+    header map) costs more than the whole rest of the verification. `headers` is read
+    only for ``X-Amz-Content-SHA256``, so it holds that one header when it was signed;
+    `signed` holds them all.
     """
 
     method: str
     url: str
     params: list[tuple[str, str]]
-    headers: _SignedHeaderMap
+    headers: dict[str, str]
+    signed: _SignedHeaders
     body: bytes
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any]
 
 
-#: Only its stateless `_sign` (HMAC-SHA256) helper is used.
+#: Only its stateless `_sign` (HMAC-SHA256) and `_normalize_url_path` helpers are used.
 _HMAC = SigV4Auth(None, "", "")
+
+
+@lru_cache(maxsize=1024)
+def _normalized_path(path: str) -> str:
+    """botocore's canonical URI of `path` (dot segments removed, percent-encoded again),
+    remembered: the same few paths arrive over and over."""
+    normalized: str = _HMAC._normalize_url_path(path)
+    return normalized
+
+
+@lru_cache(maxsize=1024)
+def _verifier(secret_key: str, service: str, region: str) -> _Verifier:
+    return _Verifier(secret_key, service, region)
 
 
 @lru_cache(maxsize=4096)
@@ -217,12 +240,28 @@ def _signing_key(secret_key: str, date: str, region: str, service: str) -> bytes
     return k_signing
 
 
+def _sha256(data: bytes = b"") -> Any:
+    return sha256(data)
+
+
+@lru_cache(maxsize=4096)
+def _keyed_hmac(secret_key: str, date: str, region: str, service: str) -> hmac.HMAC:
+    """HMAC-SHA256 keyed with the signing key, before any message: each request signs
+    a copy. The same function as botocore's ``_sign(key, string_to_sign, hex=True)``,
+    but keying OpenSSL's HMAC costs more than the rest of the signature, so the
+    standard library's own keyed state (its inner and outer SHA-256, chosen by passing
+    a plain function as digestmod) is kept and copied instead.
+    """
+    return hmac.HMAC(
+        _signing_key(secret_key, date, region, service), digestmod=_sha256
+    )
+
+
 def _expected_signature(
-    *,
     method: str,
     path: str,
     pairs: list[tuple[str, str]],
-    signed: dict[str, str],
+    signed: _SignedHeaders,
     body: bytes,
     timestamp: str,
     region: str,
@@ -234,12 +273,20 @@ def _expected_signature(
     # query that does not decode as UTF-8 is left raw in the URL, which botocore sorts
     # as it is.
     url = "http://host" + path
-    params = _decoded(pairs)
+    params = _decoded(pairs) if pairs else pairs
     if params is None:
         url += "?" + "&".join(f"{name}={value}" for name, value in pairs)
-    request = _Received(method, url, params or [], _SignedHeaderMap(signed), body)
-    request.context["timestamp"] = timestamp
-    verifier = _Verifier(secret_key, service, region)
+    content_sha256 = signed.get("x-amz-content-sha256")
+    request = _Received(
+        method,
+        url,
+        params or [],
+        {} if content_sha256 is None else {_CONTENT_SHA256: content_sha256[0]},
+        signed,
+        body,
+        {"timestamp": timestamp},
+    )
+    verifier = _verifier(secret_key, service, region)
     canonical_request = verifier.canonical_request(request)
     string_to_sign = verifier.string_to_sign(request, canonical_request)
     signature: str = verifier.signature(string_to_sign, request)
@@ -249,7 +296,7 @@ def _expected_signature(
 # --------------------------------------------------------------------------- parsing
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Signed:
     """What the client claims: the parts of its Authorization header or presigned URL."""
 
@@ -266,6 +313,7 @@ class _Signed:
     expires: int | None
 
 
+@lru_cache(maxsize=1024)
 def _parse_credential(credential: str) -> tuple[str, str, str, str]:
     parts = credential.split("/")
     if len(parts) != 5:
@@ -296,6 +344,7 @@ def _parse_credential(credential: str) -> tuple[str, str, str, str]:
     return key, date, region, service
 
 
+@lru_cache(maxsize=1024)
 def _parse_signed_headers(value: str, where: str) -> tuple[str, ...]:
     names = tuple(name.strip().lower() for name in value.split(";"))
     if not value or not all(names):
@@ -311,20 +360,22 @@ def _parse_signature(value: str) -> str:
     return value.lower()
 
 
-#: The Authorization header as botocore and the AWS SDKs write it: parsed in one step;
-#: anything else goes through the component-by-component parser and its messages.
-_USUAL_AUTHORIZATION = re.compile(
-    r"AWS4-HMAC-SHA256 Credential=([^,\s=]+), ?SignedHeaders=([^,\s=]+), ?"
-    r"Signature=([0-9a-fA-F]{64})"
-)
+#: How botocore and the AWS SDKs write the Authorization header, taken apart without a
+#: regex; anything else goes through the component-by-component parser and its messages.
+_USUAL_START = "AWS4-HMAC-SHA256 Credential="
+_USUAL_SIGNED_HEADERS = ", SignedHeaders="
+_USUAL_SIGNATURE = ", Signature="
 
 
 def _parse_authorization(header: str) -> tuple[str, str, str]:
     """``Credential``, ``SignedHeaders`` and ``Signature`` of an Authorization header."""
-    usual = _USUAL_AUTHORIZATION.fullmatch(header)
-    if usual is not None:
-        credential, signed_headers, signature = usual.groups()
-        return credential, signed_headers, signature
+    if header.startswith(_USUAL_START):
+        credential, found, rest = header[len(_USUAL_START) :].partition(
+            _USUAL_SIGNED_HEADERS
+        )
+        signed_headers, found_too, signature = rest.partition(_USUAL_SIGNATURE)
+        if found and found_too and "," not in credential + signed_headers + signature:
+            return credential.strip(), signed_headers.strip(), signature.strip()
     algorithm, _, rest = header.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise _incomplete(
@@ -361,6 +412,7 @@ def _parse_authorization(header: str) -> tuple[str, str, str]:
     )
 
 
+@lru_cache(maxsize=256)
 def _parse_timestamp(timestamp: str, name: str) -> datetime:
     match = _AMZ_DATE.fullmatch(timestamp)
     if match is None:
@@ -465,15 +517,15 @@ def _from_authorization(header: str, headers: Mapping[str, str]) -> _Signed:
     key, date, region, service = _parse_credential(credential)
     timestamp = _header_timestamp(headers)
     return _Signed(
-        access_key_id=key,
-        scope_date=date,
-        region=region,
-        service=service,
-        signed_headers=_parse_signed_headers(signed_headers, "SignedHeaders"),
-        signature=_parse_signature(signature),
-        timestamp=timestamp,
-        moment=_parse_timestamp(timestamp, "X-Amz-Date"),
-        expires=None,
+        key,
+        date,
+        region,
+        service,
+        _parse_signed_headers(signed_headers, "SignedHeaders"),
+        _parse_signature(signature),
+        timestamp,
+        _parse_timestamp(timestamp, "X-Amz-Date"),
+        None,
     )
 
 
@@ -586,33 +638,33 @@ def verify(
         now = now.replace(tzinfo=UTC)
     _check_time(signed, now, max_skew)
 
-    signed_values: dict[str, str] = {}
+    signed_values = _SignedHeaders()
     for name in signed.signed_headers:
         value = headers.get(name)
         if value is None:
             # The client signed a header that did not arrive: it cannot match.
             raise _invalid()
-        signed_values[name] = value
+        signed_values[name] = [value]
     if not path.startswith("/") or "?" in path or "#" in path:
         # Not a path any signer produces; its tail would escape the canonical URI.
         raise _invalid()
 
     expected = _expected_signature(
-        method=method,
-        path=path,
-        pairs=pairs,
-        signed=signed_values,
-        body=body,
-        timestamp=signed.timestamp,
-        region=signed.region,
-        service=signed.service,
-        secret_key=account.secret_access_key,
+        method,
+        path,
+        pairs,
+        signed_values,
+        body,
+        signed.timestamp,
+        signed.region,
+        signed.service,
+        account.secret_access_key,
     )
     if not hmac.compare_digest(expected, signed.signature):
         raise _invalid()
 
-    content_sha256 = signed_values.get("x-amz-content-sha256")
-    if content_sha256 is not None:
+    content_sha256 = headers.get("x-amz-content-sha256")
+    if "x-amz-content-sha256" in signed_values and content_sha256 is not None:
         # The signature covered the header, not the body: the two must agree.
         if not _SHA256_HEX.fullmatch(content_sha256.strip()):
             raise _invalid(
@@ -624,10 +676,16 @@ def verify(
                 "The provided 'x-amz-content-sha256' header does not match what was computed."
             )
 
+    return _caller(account, signed.access_key_id, signed.region, signed.service)
+
+
+@lru_cache(maxsize=1024)
+def _caller(account: Account, access_key_id: str, region: str, service: str) -> Caller:
+    """The (immutable) caller for one key and scope: the same few recur all day."""
     return Caller(
         account=account,
-        access_key_id=signed.access_key_id,
-        region=signed.region,
-        service=signed.service,
+        access_key_id=access_key_id,
+        region=region,
+        service=service,
         principal_arn=f"arn:aws:iam::{account.id}:root",
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from generated.organizations.models import (
     Account,
     Handshake,
-    HandshakeParty,
-    HandshakeResource,
     Organization,
 )
 from generated.organizations.shapes import (
@@ -16,7 +16,6 @@ from generated.organizations.shapes import (
     ActionType,
     HandshakePartyType,
     HandshakeResourceType,
-    HandshakeState,
     OrganizationFeatureSet,
 )
 from handlers.organizations.store import HandshakeRow
@@ -73,54 +72,52 @@ def handshake(row: HandshakeRow, org: Row) -> Handshake:
     when notes were given. An APPROVE_ALL_FEATURES request carries its PARENT_HANDSHAKE;
     ENABLE_ALL_FEATURES has only the organization, as party and resource. `org` is the
     sender as `store.sender` reads it (with its management account's name and email).
+
+    Written as wire-named data and validated in one step (one call into pydantic-core for
+    the whole tree, rather than one per party and resource), so every constraint of the
+    model still holds for what the handlers answer.
     """
-    sender = HandshakeParty(id=org["id"], type_=HandshakePartyType.ORGANIZATION)
-    organization_resource = HandshakeResource(
-        type_=HandshakeResourceType.ORGANIZATION,
-        value=org["id"],
-        resources=[
-            HandshakeResource(
-                type_=HandshakeResourceType.MASTER_EMAIL, value=org["management_email"]
-            ),
-            HandshakeResource(
-                type_=HandshakeResourceType.MASTER_NAME, value=org["management_name"]
-            ),
-        ],
-    )
+    sender = {"Id": org["id"], "Type": HandshakePartyType.ORGANIZATION}
+    parties: list[dict[str, str]]
+    resources: list[dict[str, Any]]
     if row.action == ActionType.ENABLE_ALL_FEATURES:
         parties = [sender]
-        resources = [
-            HandshakeResource(type_=HandshakeResourceType.ORGANIZATION, value=org["id"])
-        ]
+        resources = [{"Type": HandshakeResourceType.ORGANIZATION, "Value": org["id"]}]
     else:
         assert row.target_type is not None and row.target_id is not None
-        parties = [
-            HandshakeParty(id=row.target_id, type_=HandshakePartyType(row.target_type)),
-            sender,
-        ]
+        parties = [{"Id": row.target_id, "Type": row.target_type}, sender]
         resources = [
-            organization_resource,
-            HandshakeResource(
-                type_=HandshakeResourceType(row.target_type), value=row.target_id
-            ),
+            {
+                "Type": HandshakeResourceType.ORGANIZATION,
+                "Value": org["id"],
+                "Resources": [
+                    {
+                        "Type": HandshakeResourceType.MASTER_EMAIL,
+                        "Value": org["management_email"],
+                    },
+                    {
+                        "Type": HandshakeResourceType.MASTER_NAME,
+                        "Value": org["management_name"],
+                    },
+                ],
+            },
+            {"Type": row.target_type, "Value": row.target_id},
         ]
         if row.notes is not None:
-            resources.append(
-                HandshakeResource(type_=HandshakeResourceType.NOTES, value=row.notes)
-            )
+            resources.append({"Type": HandshakeResourceType.NOTES, "Value": row.notes})
         if row.parent_id is not None:
             resources.append(
-                HandshakeResource(
-                    type_=HandshakeResourceType.PARENT_HANDSHAKE, value=row.parent_id
-                )
+                {"Type": HandshakeResourceType.PARENT_HANDSHAKE, "Value": row.parent_id}
             )
-    return Handshake(
-        id=row.id,
-        arn=handshake_arn(org, row),
-        parties=parties,
-        state=HandshakeState(row.state),
-        requested_timestamp=from_millis(row.requested_at),
-        expiration_timestamp=from_millis(row.expires_at),
-        action=ActionType(row.action),
-        resources=resources,
+    return Handshake.model_validate(
+        {
+            "Id": row.id,
+            "Arn": handshake_arn(org, row),
+            "Parties": parties,
+            "State": row.state,
+            "RequestedTimestamp": from_millis(row.requested_at),
+            "ExpirationTimestamp": from_millis(row.expires_at),
+            "Action": row.action,
+            "Resources": resources,
+        }
     )

@@ -38,7 +38,8 @@ class HandshakeRow:
 
     @classmethod
     def of(cls, row: Row) -> HandshakeRow:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+        """From a row selected as `_HANDSHAKE_COLUMNS` (in that order)."""
+        return cls(*(row[name] for name in _FIELDS))
 
     def effective(self, now: int) -> HandshakeRow:
         """As of `now`: a pending handshake past its expiry is EXPIRED (R6), since then."""
@@ -57,7 +58,8 @@ class HandshakeRow:
         return self.state in TERMINAL and self.state_changed_at + RETENTION_MS <= now
 
 
-_HANDSHAKE_COLUMNS = ", ".join(HandshakeRow.__dataclass_fields__)
+_FIELDS = tuple(HandshakeRow.__dataclass_fields__)
+_HANDSHAKE_COLUMNS = ", ".join(_FIELDS)
 
 
 def _not_purged(now: int) -> tuple[str, list[Any]]:
