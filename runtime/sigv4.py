@@ -376,6 +376,12 @@ def _parse_authorization(header: str) -> tuple[str, str, str]:
         signed_headers, found_too, signature = rest.partition(_USUAL_SIGNATURE)
         if found and found_too and "," not in credential + signed_headers + signature:
             return credential.strip(), signed_headers.strip(), signature.strip()
+    return _parse_authorization_components(header)
+
+
+def _parse_authorization_components(header: str) -> tuple[str, str, str]:
+    """`_parse_authorization` for any spelling, one component at a time, with the
+    message that names what is wrong."""
     algorithm, _, rest = header.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise _incomplete(

@@ -257,6 +257,16 @@ def test_unexpected_failure_is_a_500_without_traceback(server: Server) -> None:
     assert "Traceback" in log and "a bug in a handler" in log and request_id in log
 
 
+def test_an_answer_that_cannot_be_serialized_is_a_500_too(server: Server) -> None:
+    reply = call(
+        server.url, "DescribeAccount", json.dumps({"AccountId": "111111111111"}).encode()
+    )
+    assert (reply.status, reply.json()["__type"]) == (500, "ServiceException")
+    assert reply.headers["x-amzn-requestid"] in reply.json()["Message"]
+    assert "Traceback" not in reply.body.decode()
+    assert "DescribeAccount failed" in server.log_text()
+
+
 def test_one_log_line_per_request_without_sensitive_values(server: Server) -> None:
     client = server.client(0, parameter_validation=False)
     with pytest.raises(

@@ -773,3 +773,38 @@ def test_development_accounts() -> None:
     doc = runtime.accounts.__doc__ or ""
     for account in DEVELOPMENT_ACCOUNTS:
         assert account.access_key_id in doc and account.secret_access_key in doc
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+_HEADER_TEXT = st.text(
+    alphabet=st.sampled_from("aA0/;-_= ,\t"), min_size=0, max_size=12
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    credential=_HEADER_TEXT,
+    signed_headers=_HEADER_TEXT,
+    signature=_HEADER_TEXT,
+    tail=st.sampled_from(["", " ", "\t", ","]),
+)
+def test_usual_authorization_parse_agrees_with_the_general_parser(
+    credential: str, signed_headers: str, signature: str, tail: str
+) -> None:
+    """The one-step parse of the usual spelling answers what the component parser does."""
+    from runtime.sigv4 import _parse_authorization, _parse_authorization_components
+
+    header = (
+        f"AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders={signed_headers}, "
+        f"Signature={signature}{tail}"
+    )
+
+    def outcome(parse: Callable[[str], tuple[str, str, str]]) -> Any:
+        try:
+            return parse(header)
+        except AuthError as error:
+            return (error.code, error.message)
+
+    assert outcome(_parse_authorization) == outcome(_parse_authorization_components)

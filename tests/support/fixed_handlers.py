@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import cast
 
 from generated.organizations import OrganizationsSkeleton
 from generated.organizations.errors import HandshakeNotFoundException
 from generated.organizations.models import (
+    DescribeAccountRequest,
+    DescribeAccountResponse,
     DeclineHandshakeRequest,
     DeclineHandshakeResponse,
     DescribeHandshakeRequest,
@@ -75,6 +78,12 @@ class FixedHandlers(OrganizationsSkeleton):
                 context.account_id
             )
         return answer
+
+    def describe_account(
+        self, context: RequestContext, request: DescribeAccountRequest
+    ) -> DescribeAccountResponse:
+        """A bug: an answer that is not the response model (it cannot be serialized)."""
+        return cast(DescribeAccountResponse, object())
 
     def decline_handshake(
         self, context: RequestContext, request: DeclineHandshakeRequest
