@@ -162,17 +162,15 @@ class AwsJsonApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _rest_of_body(self, first: dict[str, Any], receive: Receive) -> bytes | None:
-        """The whole body of a request that arrives in several messages, or None when it
-        exceeds `max_body`."""
+    async def _rest_of_body(self, first: dict[str, Any], receive: Receive) -> bytes:
+        """The body of a request that arrives in several messages; reading stops once it
+        exceeds `max_body` (its length then tells)."""
         chunks, size, message = [], 0, first
         while True:
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
-                return None
             chunks.append(chunk)
-            if not message.get("more_body", False):
+            if size > self.max_body or not message.get("more_body", False):
                 return b"".join(chunks)
             message = await receive()
 
@@ -185,7 +183,7 @@ class AwsJsonApp:
         return _Reply(error.http_status, jsonproto.dump_error(error), **fields)
 
     def _dispatch(
-        self, scope: Scope, body: bytes | None, request_id: str
+        self, scope: Scope, body: bytes, request_id: str
     ) -> _Reply | Awaitable[_Reply]:
         """Everything up to the handler's answer; an awaitable when the handler is async."""
         if scope["path"] != "/":
@@ -205,7 +203,7 @@ class AwsJsonApp:
                 ),
                 extra_headers=((b"allow", b"POST"),),
             )
-        if body is None or len(body) > self.max_body:
+        if len(body) > self.max_body:
             return self._error(
                 CommonError(
                     "RequestEntityTooLargeException",

@@ -152,8 +152,8 @@ class _Verifier(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
 
     The request it is given carries exactly the signed headers, so `headers_to_sign`
     takes them all (no client-side exclusion list, no Host derived from the URL);
-    `_normalize_url_path` remembers botocore's answer per path; `signature` uses a cached
-    signing key instead of re-deriving it from the secret. One verifier per (secret,
+    `_normalize_url_path` remembers botocore's answer per path; `signature` copies the
+    HMAC keyed with the day's signing key instead of re-deriving it from the secret. One verifier per (secret,
     service, region) is kept (`_verifier`): the signer holds no per-request state.
     """
 
@@ -226,35 +226,27 @@ def _verifier(secret_key: str, service: str, region: str) -> _Verifier:
     return _Verifier(secret_key, service, region)
 
 
-@lru_cache(maxsize=4096)
-def _signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
-    """The SigV4 signing key, derived exactly as `SigV4Auth.signature` does, cached.
-
-    A key is valid for one (secret, day, region, service); the cache makes the four
-    chained HMACs a once-a-day cost per caller.
-    """
-    k_date = _HMAC._sign(f"AWS4{secret_key}".encode(), date)
-    k_region = _HMAC._sign(k_date, region)
-    k_service = _HMAC._sign(k_region, service)
-    k_signing: bytes = _HMAC._sign(k_service, _TERMINATOR)
-    return k_signing
-
-
 def _sha256(data: bytes = b"") -> Any:
     return sha256(data)
 
 
 @lru_cache(maxsize=4096)
 def _keyed_hmac(secret_key: str, date: str, region: str, service: str) -> hmac.HMAC:
-    """HMAC-SHA256 keyed with the signing key, before any message: each request signs
-    a copy. The same function as botocore's ``_sign(key, string_to_sign, hex=True)``,
-    but keying OpenSSL's HMAC costs more than the rest of the signature, so the
-    standard library's own keyed state (its inner and outer SHA-256, chosen by passing
-    a plain function as digestmod) is kept and copied instead.
+    """HMAC-SHA256 keyed with the SigV4 signing key, before any message: each request
+    signs a copy.
+
+    The key is derived exactly as `SigV4Auth.signature` does (botocore's `_sign`, four
+    chained HMACs), once per (secret, day, region, service). The final step is the same
+    function as botocore's ``_sign(key, string_to_sign, hex=True)``, but keying OpenSSL's
+    HMAC costs more than the rest of the signature, so the standard library's own keyed
+    state (its inner and outer SHA-256, chosen by passing a plain function as digestmod)
+    is kept and copied instead.
     """
-    return hmac.HMAC(
-        _signing_key(secret_key, date, region, service), digestmod=_sha256
-    )
+    k_date = _HMAC._sign(f"AWS4{secret_key}".encode(), date)
+    k_region = _HMAC._sign(k_date, region)
+    k_service = _HMAC._sign(k_region, service)
+    k_signing = _HMAC._sign(k_service, _TERMINATOR)
+    return hmac.HMAC(k_signing, digestmod=_sha256)
 
 
 def _expected_signature(
@@ -669,9 +661,10 @@ def verify(
     if not hmac.compare_digest(expected, signed.signature):
         raise _invalid()
 
-    content_sha256 = headers.get("x-amz-content-sha256")
-    if "x-amz-content-sha256" in signed_values and content_sha256 is not None:
+    signed_sha256 = signed_values.get("x-amz-content-sha256")
+    if signed_sha256 is not None:
         # The signature covered the header, not the body: the two must agree.
+        content_sha256 = signed_sha256[0]
         if not _SHA256_HEX.fullmatch(content_sha256.strip()):
             raise _invalid(
                 "This service accepts only signed payloads: X-Amz-Content-SHA256 must be "

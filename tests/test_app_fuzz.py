@@ -9,6 +9,7 @@ from typing import Any
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -129,3 +130,35 @@ def test_every_answer_is_aws_shaped(
     assert isinstance(document.get("Message", document.get("message", "")), str)
     if status == 500:
         assert document["__type"] == "ServiceException"
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_body_over_the_limit_is_413_and_reading_stops(whole: bool) -> None:
+    """Whole or in pieces, a body over `max_body` is refused, read no further than that."""
+    app = AwsJsonApp(
+        SERVICE, OPERATIONS, FixedHandlers(), Accounts([ACCOUNT]), max_body=10
+    )
+    if whole:
+        messages = [{"type": "http.request", "body": b"x" * 16, "more_body": False}]
+    else:
+        messages = [
+            {"type": "http.request", "body": b"x" * 8, "more_body": True}
+            for _ in range(4)
+        ]
+    reads_needed = 1 if whole else 2  # 16 bytes: over 10, the rest never asked for
+    received: list[int] = []
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        received.append(1)
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/", "raw_path": b"/",
+             "query_string": b"", "headers": []}  # fmt: skip
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert json.loads(sent[1]["body"])["__type"] == "RequestEntityTooLargeException"
+    assert len(received) == reads_needed

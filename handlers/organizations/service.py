@@ -597,11 +597,7 @@ class Handlers(OrganizationsSkeleton):
             unlocked = store.handshake(tx, self.db, handshake_id)
             if unlocked is not None and unlocked.parent_id is not None:
                 store.handshake(tx, self.db, unlocked.parent_id, lock=True)
-            stored = (
-                store.handshake(tx, self.db, handshake_id, lock=True)
-                if self.db.for_update  # PostgreSQL: read again under the row lock
-                else unlocked  # SQLite: BEGIN IMMEDIATE already shut other writers out
-            )
+            stored = store.locked(tx, self.db, unlocked)
             row = self._visible(stored, caller, now)
             assert stored is not None
             self._check_caller(tx, row, caller, target)

@@ -216,6 +216,17 @@ def handshake(
     return HandshakeRow.of(row) if row else None
 
 
+def locked(
+    tx: Transaction, db: Database, row: HandshakeRow | None
+) -> HandshakeRow | None:
+    """`row`, read earlier in this write transaction, as it stands under its row lock:
+    read again `FOR UPDATE` on PostgreSQL; on SQLite the write transaction (BEGIN
+    IMMEDIATE) already shut other writers out, so the earlier read stands."""
+    if row is None or not db.for_update:
+        return row
+    return handshake(tx, db, row.id, lock=True)
+
+
 def insert_handshake(tx: Transaction, row: HandshakeRow) -> None:
     values = [getattr(row, name) for name in HandshakeRow.__dataclass_fields__]
     marks = ", ".join("?" for _ in values)
