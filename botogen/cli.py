@@ -97,6 +97,20 @@ def _serve(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _add_service_settings(serve: argparse.ArgumentParser, argv: list[str]) -> None:
+    """The served service's settings become options of `serve`."""
+    from botogen.serve import (
+        add_setting_options,
+        definition_for,
+        peek_service,
+        service_package,
+    )
+
+    service, package_dir, handlers = peek_service(argv)
+    package = service_package(service, package_dir)
+    add_setting_options(serve, definition_for(service, package, handlers).settings)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="botogen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -201,14 +215,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=float,
         default=0,
         metavar="N",
-        help="requests per second per account; past it TooManyRequestsException (0: off)",
+        help="requests per second per account (fractions work); past it the service's throttling error (0: off)",
     )
     serve.add_argument(
-        "--account-limit",
+        "--config",
+        metavar="FILE",
+        help="JSON object of the service's settings (see 'service settings' below)",
+    )
+    serve.add_argument(
+        "--threads",
         type=int,
-        default=10,
+        default=16,
         metavar="N",
-        help="Organizations: members plus pending invitations per organization",
+        help="worker threads per process: requests in the pipeline at once",
+    )
+    serve.add_argument(
+        "--admin",
+        action="store_true",
+        help="enable the test-control API under /_botogen/ (reset, clock, health)",
     )
     serve.add_argument(
         "--handlers",
@@ -219,7 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
     serve.set_defaults(run=_serve)
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["serve"]:
+        _add_service_settings(serve, arguments[1:])
+    args = parser.parse_args(arguments)
     code: int = args.run(args)
     return code
 

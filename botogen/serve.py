@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import atexit
 import gc
 import importlib
 import json
+import logging
 import os
 import select
-import logging
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,33 +31,18 @@ from runtime.accounts import (
     accounts_from,
     load_accounts,
 )
-from runtime.app import AwsJsonApp
-from runtime.clock import Clock, FileClock, wall_clock
-from runtime.packages import handler_package, skeleton_of
+from runtime.app import App
+from runtime.assemble import ServeOptions, assemble
+from runtime.service import (
+    ServiceDefinition,
+    Settings,
+    build_settings,
+    load_definition,
+    read_config,
+)
+from runtime.packages import skeleton_of
 
 log = logging.getLogger("botogen")
-
-
-@dataclass(frozen=True)
-class ServeOptions:
-    """What `botogen serve` was asked for; handler classes may read it (`from_options`)."""
-
-    service: str
-    host: str
-    port: int
-    #: SQLite file path or postgresql:// URL (None: the handler's default).
-    db: str | None
-    #: Known accounts and their credentials (the accounts file, or the development set,
-    #: plus the seed's accounts).
-    accounts: Accounts
-    #: A JSON document of fixed state to load on start, if any.
-    seed: str | None = None
-    #: The business clock (wall clock, or a file tests rewrite).
-    clock: Clock = wall_clock
-    #: Organizations: members plus pending invitations allowed per organization (R19).
-    account_limit: int = 10
-    #: A `botogen generate --out` folder holding the service's package (else generated/).
-    package_dir: str | None = None
 
 
 def service_package(service: str, package_dir: str | None = None) -> ModuleType:
@@ -85,35 +74,130 @@ def service_package(service: str, package_dir: str | None = None) -> ModuleType:
         ) from None
 
 
-def handler_class(spec: str | None, service: str, package: ModuleType) -> type:
-    """`module:Class` if given; else `handlers.<service>.Handlers` when it exists;
-    else the bare generated skeleton (every operation answers not-implemented)."""
-    if spec:
-        module_name, _, class_name = spec.partition(":")
+def definition_for(
+    service: str, package: ModuleType, handlers: str | None = None
+) -> ServiceDefinition:
+    """`handlers.<service>.SERVICE` (else the bare skeleton), its handler class replaced
+    by `module:Class` when one is given."""
+    definition = load_definition(service, skeleton_of(package))
+    if handlers:
+        module_name, _, class_name = handlers.partition(":")
         cls: type = getattr(
             importlib.import_module(module_name), class_name or "Handlers"
         )
-        return cls
-    handlers = handler_package(service)
-    if handlers is None:
-        return skeleton_of(package)
-    found: type = handlers.Handlers
-    return found
+        definition = replace(definition, handlers=cls)
+    return definition
 
 
-def build_app(
-    options: ServeOptions, handlers: str | None = None, rate_limit: float = 0
-) -> AwsJsonApp:
-    package = service_package(options.service, options.package_dir)
-    cls = handler_class(handlers, options.service, package)
-    factory: Any = getattr(cls, "from_options", None)
-    handler = factory(options) if factory else cls()
-    return AwsJsonApp(
-        package.SERVICE,
-        package.OPERATIONS,
-        handler,
-        options.accounts,
-        rate_limit=rate_limit,
+# -- settings as command-line options -------------------------------------------------------
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_setting_options(parser: argparse.ArgumentParser, settings: type[Settings]) -> None:
+    """One option per setting of the service (`account_limit` → `--account-limit`)."""
+    group = parser.add_argument_group(
+        "service settings", "also settable in --config FILE; the command line wins"
+    )
+    for name, field in settings.model_fields.items():
+        kinds: dict[Any, Callable[[str], Any]] = {int: int, float: float}
+        kind = kinds.get(field.annotation, str)
+        if field.annotation is bool:
+            group.add_argument(
+                _option(name),
+                dest=f"setting__{name}",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=f"{field.description or name} (default: {field.default})",
+            )
+            continue
+        group.add_argument(
+            _option(name),
+            dest=f"setting__{name}",
+            type=kind,
+            default=None,
+            metavar="VALUE",
+            help=f"{field.description or name} (default: {field.default})",
+        )
+
+
+def settings_given(args: argparse.Namespace) -> dict[str, Any]:
+    prefix = "setting__"
+    return {
+        key[len(prefix) :]: value
+        for key, value in vars(args).items()
+        if key.startswith(prefix) and value is not None
+    }
+
+
+def peek_service(argv: list[str]) -> tuple[str, str | None, str | None]:
+    """`--service`, `--package-dir` and `--handlers` of a serve command line, before the
+    full parse (the service's settings become options)."""
+    peek = argparse.ArgumentParser(add_help=False)
+    peek.add_argument("--service", default="organizations")
+    peek.add_argument("--package-dir")
+    peek.add_argument("--handlers")
+    known, _ = peek.parse_known_args(argv)
+    return known.service, known.package_dir, known.handlers
+
+
+# -- running --------------------------------------------------------------------------------
+
+
+def _read_seed(path: str) -> dict[str, Any]:
+    try:
+        document: Any = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SystemExit(f"botogen: {path}: cannot read: {error.strerror or error}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SystemExit(f"botogen: {path}: not a JSON document: {error}")
+    if not isinstance(document, dict):
+        raise SystemExit(f"botogen: {path}: a seed is a JSON object")
+    return document
+
+
+def options_from(
+    args: argparse.Namespace, definition: ServiceDefinition, package: ModuleType
+) -> ServeOptions:
+    """The runtime's options from the command line; exits with one line on bad input."""
+    try:
+        accounts = (
+            load_accounts(Path(args.accounts)) if args.accounts else DEVELOPMENT_ACCOUNTS
+        )
+        seed = _read_seed(args.seed) if args.seed else None
+        if seed and seed.get("accounts"):
+            seeded = accounts_from(seed, args.seed)
+            accounts = Accounts(
+                [*accounts, *(a for a in seeded if accounts.by_id(a.id) is None)]
+            )
+        layers = (read_config(args.config) if args.config else {}, settings_given(args))
+        build_settings(definition.settings, *layers)  # fail now, with one line
+    except ValueError as error:
+        raise SystemExit(f"botogen: {error}") from None
+    if args.rate_limit < 0:
+        raise SystemExit("botogen: --rate-limit must not be negative")
+    clock_file = args.clock_file
+    if args.admin and clock_file is None:
+        # The test-control API moves the business clock through a file that every
+        # server process reads; it starts empty (the wall clock).
+        folder = Path(tempfile.mkdtemp(prefix="botogen-clock-"))
+        clock_file = str(folder / "clock")
+        atexit.register(shutil.rmtree, folder, True)
+    return ServeOptions(
+        db=args.db,
+        accounts=accounts,
+        seed=seed,
+        settings=layers,
+        clock_file=clock_file,
+        rate_limit=args.rate_limit,
+        admin=args.admin,
+        threads=args.threads,
+        health={
+            "botocore": package.SERVICE.botocore_version,
+            "operations": len(package.OPERATIONS),
+        },
     )
 
 
@@ -125,9 +209,7 @@ async def _when_started(server: uvicorn.Server, ready: Callable[[], None]) -> No
     ready()
 
 
-async def _serve(
-    app: AwsJsonApp, sock: socket.socket, ready: Callable[[], None]
-) -> None:
+async def _serve(app: App, sock: socket.socket, ready: Callable[[], None]) -> None:
     config = uvicorn.Config(
         app,
         loop="uvloop",
@@ -150,26 +232,9 @@ def run(args: Any) -> int:
         format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s",
         stream=sys.stderr,
     )
-    accounts = (
-        load_accounts(Path(args.accounts)) if args.accounts else DEVELOPMENT_ACCOUNTS
-    )
-    seed = json.loads(Path(args.seed).read_text()) if args.seed else {}
-    if seed.get("accounts"):
-        seeded = accounts_from(seed, args.seed)
-        accounts = Accounts(
-            [*accounts, *(a for a in seeded if accounts.by_id(a.id) is None)]
-        )
-    options = ServeOptions(
-        service=args.service,
-        host=args.host,
-        port=args.port,
-        db=args.db,
-        accounts=accounts,
-        seed=args.seed,
-        clock=FileClock(args.clock_file) if args.clock_file else wall_clock,
-        account_limit=args.account_limit,
-        package_dir=getattr(args, "package_dir", None),
-    )
+    package = service_package(args.service, getattr(args, "package_dir", None))
+    definition = definition_for(args.service, package, args.handlers)
+    options = options_from(args, definition, package)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
@@ -185,11 +250,14 @@ def run(args: Any) -> int:
         # handlers turn that into a clean exit (status 0) instead of death by signal.
         for stop in (signal.SIGTERM, signal.SIGINT):
             signal.signal(stop, _exit_cleanly)
-        app = build_app(options, args.handlers, args.rate_limit)
+        app = assemble(package, definition, options)
         # What is loaded by now (models, botocore, the handlers) lives as long as the
         # process: out of the collector's sight, full collections stay short.
         gc.freeze()
-        uvloop.run(_serve(app, sock, ready))
+        try:
+            uvloop.run(_serve(app, sock, ready))
+        finally:
+            app.close()
 
     workers = getattr(args, "workers", 1)
     if workers <= 1:

@@ -92,11 +92,6 @@ def _words(code: Iterable[str]) -> set[str]:
     }
 
 
-#: A Reason enum holding any of these marks the service's modeled input-validation error
-#: (Organizations' InvalidInputException); the runtime fills it in.
-_VALIDATION_REASONS = frozenset(
-    {"INPUT_REQUIRED", "INVALID_PATTERN", "MAX_LENGTH_EXCEEDED"}
-)
 
 
 class GenerationError(Exception):
@@ -415,19 +410,14 @@ class _Builder:
 
     # -- what the runtime answers with --------------------------------------------------
 
-    def _validation_error(
-        self, errors: list[ir.ErrorClass]
-    ) -> tuple[str | None, str | None]:
-        """The error for invalid input and its Reason member, read from the model."""
-        for error in errors:
-            for field in error.fields:
-                reason = self.shapes[error.shape]["members"][field.wire]["shape"]
-                if field.wire.lower() == "reason" and _VALIDATION_REASONS & set(
-                    self.shapes[reason].get("enum", ())
-                ):
-                    return error.name, field.name
+    @staticmethod
+    def _validation_error(errors: list[ir.ErrorClass]) -> str | None:
+        """The model's own `ValidationException` (Smithy's standard code), if it has one.
+
+        A service whose invalid-input error is another shape says so in its handlers
+        folder (`runtime.service.ErrorPolicy`): the generator does not guess."""
         named = [e.name for e in errors if e.code == "ValidationException"]
-        return (named[0], None) if named else (None, None)
+        return named[0] if named else None
 
     @staticmethod
     def _throttling_error(errors: list[ir.ErrorClass]) -> str | None:
@@ -552,7 +542,7 @@ class _Builder:
         client_used = requests | {e.name for e in errors} | {"Any", "TypedClient"}
         if any(o.paginated for o in operations):
             client_used.add("Iterator")
-        validation_error, validation_reason = self._validation_error(errors)
+        validation_error = self._validation_error(errors)
         internal_error = self._internal_error(errors)
         throttling_error = self._throttling_error(errors)
         table_used |= {
@@ -575,7 +565,6 @@ class _Builder:
             botocore_version=self.source.botocore_version,
             model_sha256=self.source.sha256,
             validation_error=validation_error,
-            validation_reason=validation_reason,
             internal_error=internal_error,
             throttling_error=throttling_error,
             doc=doc,

@@ -112,9 +112,9 @@ class Service:
     signing_name: str
     botocore_version: str
     model_sha256: str
-    #: Error classes the runtime answers with for invalid input and for a server fault.
+    #: Error classes the runtime answers with by default (`runtime.service.ErrorPolicy`):
+    #: the model's `ValidationException`, its one server fault, its throttling error.
     validation_error: str | None
-    validation_reason: str | None
     internal_error: str | None
     throttling_error: str | None
     doc: str

@@ -23,6 +23,12 @@ account id     name              email               access key id        secret
 333333333333   Juan              juan@example.com    AKIDJUAN3333EXAMPLE  juan-secret-key-example
 =============  ================  ==================  ===================  ==========================
 
+An entry may say ``"provisionable": true``: that account does not exist yet. Its keys are
+unknown to signature checks until the service says the account exists (Organizations:
+once a CreateAccount with its email succeeded and gave it that id). `Signers` is the
+registry requests are verified against: the accounts, with provisionable ones switched on
+by the service (`runtime.handler.ServiceHandler.signs`).
+
 To act as Bill (the development "management account") with the AWS CLI or boto3::
 
     export AWS_ACCESS_KEY_ID=AKIDBILL1111EXAMPLE
@@ -33,13 +39,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-__all__ = ["Account", "Accounts", "DEVELOPMENT_ACCOUNTS", "load_accounts"]
+__all__ = ["Account", "Accounts", "DEVELOPMENT_ACCOUNTS", "Signers", "load_accounts"]
 
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 #: An access key id ends up inside `Credential=<key>/<date>/...` of the Authorization
@@ -60,9 +67,13 @@ class Account:
     email: str
     access_key_id: str
     secret_access_key: str = field(repr=False)
+    #: Not created yet: its keys sign only once the service says it exists.
+    provisionable: bool = False
 
     def __post_init__(self) -> None:
-        problem = _problem({f.name: getattr(self, f.name) for f in fields(self)})
+        problem = _problem({name: getattr(self, name) for name in _FIELDS})
+        if problem is None and not isinstance(self.provisionable, bool):
+            problem = "'provisionable' must be true or false"
         if problem is not None:
             raise ValueError(f"account {self.id!r}: {problem}")
 
@@ -146,7 +157,9 @@ class Accounts:
         return f"Accounts([{ids}])"
 
 
-_FIELDS: Final = tuple(f.name for f in fields(Account))
+#: The fields every entry must have (all strings); `provisionable` is optional.
+_FIELDS: Final = ("id", "name", "email", "access_key_id", "secret_access_key")
+_OPTIONAL: Final = ("provisionable",)
 
 
 def load_accounts(path: str | Path) -> Accounts:
@@ -204,16 +217,19 @@ def accounts_from(document: Any, path: str | Path) -> Accounts:
             raise ValueError(
                 f"{where}: missing required field(s) {', '.join(map(repr, missing))}"
             )
-        unknown = sorted(set(entry) - set(_FIELDS))
+        unknown = sorted(set(entry) - set(_FIELDS) - set(_OPTIONAL))
         if unknown:
             raise ValueError(
                 f"{where}: unknown field(s) {', '.join(map(repr, unknown))}"
             )
         values = {name: entry[name] for name in _FIELDS}
         problem = _problem(values)
+        provisionable = entry.get("provisionable", False)
+        if problem is None and not isinstance(provisionable, bool):
+            problem = "'provisionable' must be true or false"
         if problem is not None:
             raise ValueError(f"{where}: {problem}")
-        account = Account(**values)
+        account = Account(**values, provisionable=provisionable)
         if account.id in seen_ids:
             raise ValueError(
                 f"{where}: duplicate account id {account.id!r} "
@@ -228,6 +244,39 @@ def accounts_from(document: Any, path: str | Path) -> Accounts:
         seen_keys[account.access_key_id] = index
         accounts.append(account)
     return Accounts(accounts)
+
+
+class Signers:
+    """The accounts whose keys may sign requests right now.
+
+    Every account of `accounts` signs, except provisionable ones: those sign once
+    `provisioned(account)` (the service's answer) is true, and from then on (an account
+    is never un-created). Only keys of the registry reach `provisioned`, so nothing an
+    unauthenticated client sends grows the set it remembers. Safe for several threads.
+    """
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        provisioned: Callable[[Account], bool] | None = None,
+    ) -> None:
+        self.accounts = accounts
+        self._provisioned = provisioned
+        self._active: set[str] = set()
+        self._lock = threading.Lock()
+
+    def by_access_key(self, access_key_id: str) -> Account | None:
+        """The account that `access_key_id` belongs to, if that account may sign."""
+        account = self.accounts.by_access_key(access_key_id)
+        if account is None or not account.provisionable:
+            return account
+        if access_key_id in self._active:
+            return account
+        if self._provisioned is None or not self._provisioned(account):
+            return None
+        with self._lock:
+            self._active.add(access_key_id)
+        return account
 
 
 #: The built-in development accounts (table in the module docstring). Fake and public.

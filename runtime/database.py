@@ -15,17 +15,26 @@
 
 SQL is written once with `?` placeholders; the PostgreSQL engine rewrites them to `%s`.
 Schemas are lists of migration scripts applied in order on open, recorded in
-`schema_migrations`, under a lock so that processes starting together agree.
+`schema_migrations`, under a lock so that processes starting together agree. The runtime
+keeps its own small key-value table, `botogen_meta` (`Database.meta`).
+
+**One connection per thread.** The server runs handlers on a pool of worker threads
+(`runtime.app`), so that a transaction waiting for a lock holds up its own request only.
+A `Database` opens a connection for each thread on that thread's first transaction and
+keeps it; `close()` closes them all.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 Row = Mapping[str, Any]
+#: Tables `clear` keeps: what was migrated, and the runtime's keys (page-token secret).
+_KEPT = ("schema_migrations", "botogen_meta")
 #: The PostgreSQL advisory lock that serialises startup work (migrations, seeding).
 _STARTUP_LOCK = 4242
 
@@ -55,7 +64,60 @@ class Database(Protocol):
     def serialize(self, tx: Transaction) -> None:
         """Make this write transaction exclusive among all processes (startup work)."""
 
+    def tables(self, tx: Transaction) -> list[str]:
+        """The names of the tables in the database."""
+
+    def clear(self, tx: Transaction) -> None:
+        """Delete every row of every table but the runtime's own (`_KEPT`)."""
+
     def close(self) -> None: ...
+
+
+_Connection = TypeVar("_Connection")
+
+
+class _PerThread(Generic[_Connection]):
+    """One connection per thread, opened on first use; all closed together."""
+
+    def __init__(self, connect: Callable[[], _Connection]) -> None:
+        self._connect = connect
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[_Connection] = []
+
+    def get(self) -> _Connection:
+        connection: _Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self.replace()
+        return connection
+
+    def replace(self) -> _Connection:
+        """A new connection for this thread (the old one broke)."""
+        connection = self._connect()
+        self._local.connection = connection
+        with self._lock:
+            self._all.append(connection)
+        return connection
+
+    def close_all(self, close: Callable[[_Connection], None]) -> None:
+        with self._lock:
+            connections, self._all = self._all, []
+        for connection in connections:
+            try:
+                close(connection)
+            except Exception:  # already broken: nothing left to release
+                pass
+        self._local = threading.local()
+
+
+def meta(database: Database, key: str, default: str) -> str:
+    """The runtime's stored value for `key`, storing `default` the first time."""
+    with database.transaction() as tx:
+        row = tx.one("SELECT value FROM botogen_meta WHERE key = ?", (key,))
+        if row is not None:
+            return str(row["value"])
+        tx.execute("INSERT INTO botogen_meta (key, value) VALUES (?, ?)", (key, default))
+        return default
 
 
 # -- SQLite ---------------------------------------------------------------------------------
@@ -84,50 +146,69 @@ class SqliteDatabase:
         self, path: str, *, busy_timeout_ms: int = 5000, synchronous: str = "normal"
     ):
         self.path = path
-        # Autocommit mode: transactions are opened explicitly below.
-        self._connection = sqlite3.connect(
-            path,
-            isolation_level=None,
-            check_same_thread=False,
-            timeout=busy_timeout_ms / 1000,
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._synchronous = synchronous.upper()
+        self._connections = _PerThread(self._connect)
+
+    def _connect(self) -> sqlite3.Connection:
+        # Autocommit mode: transactions are opened explicitly below. Each connection
+        # stays on the thread that opened it.
+        connection = sqlite3.connect(
+            self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000
         )
-        self._connection.row_factory = sqlite3.Row
-        self._connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        self._connection.execute("PRAGMA journal_mode = WAL")
-        self._connection.execute(f"PRAGMA synchronous = {synchronous.upper()}")
-        self._connection.execute("PRAGMA foreign_keys = ON")
+        connection.row_factory = sqlite3.Row
+        connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute(f"PRAGMA synchronous = {self._synchronous}")
+        connection.execute("PRAGMA foreign_keys = ON")
+        return connection
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[_SqliteTransaction]:
+        connection = self._connections.get()
         try:
-            self._connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         except sqlite3.OperationalError as error:
             raise StorageBusy(str(error)) from error
         try:
-            yield _SqliteTransaction(self._connection)
-            self._connection.execute("COMMIT")
+            yield _SqliteTransaction(connection)
+            connection.execute("COMMIT")
         except sqlite3.OperationalError as error:
-            self._rollback()
+            self._rollback(connection)
             if "locked" in str(error) or "busy" in str(error):
                 raise StorageBusy(str(error)) from error
             raise
         except BaseException:
-            self._rollback()
+            self._rollback(connection)
             raise
 
     def serialize(self, tx: Transaction) -> None:
         """Write transactions (BEGIN IMMEDIATE) already exclude each other."""
 
-    def _rollback(self) -> None:
-        if self._connection.in_transaction:
-            self._connection.execute("ROLLBACK")
+    def tables(self, tx: Transaction) -> list[str]:
+        rows = tx.all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+        return [str(row["name"]) for row in rows]
+
+    def clear(self, tx: Transaction) -> None:
+        tx.execute("PRAGMA defer_foreign_keys = ON")  # rows go in any order
+        for table in self.tables(tx):
+            if table not in _KEPT:
+                tx.execute(f'DELETE FROM "{table}"')
+
+    @staticmethod
+    def _rollback(connection: sqlite3.Connection) -> None:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
 
     def integrity_check(self) -> str:
-        row = self._connection.execute("PRAGMA integrity_check").fetchone()
+        row = self._connections.get().execute("PRAGMA integrity_check").fetchone()
         return str(row[0])
 
     def close(self) -> None:
-        self._connection.close()
+        self._connections.close_all(sqlite3.Connection.close)
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------
@@ -163,7 +244,8 @@ class PostgresDatabase:
         self._psycopg = psycopg
         self._url = url
         self._lock_timeout_ms = lock_timeout_ms
-        self._connection = self._connect()
+        self._connections: _PerThread[Any] = _PerThread(self._connect)
+        self._connections.get()  # fail now, not on the first request, if unreachable
 
     def _connect(self) -> Any:
         from psycopg.rows import dict_row
@@ -182,21 +264,34 @@ class PostgresDatabase:
             errors.DeadlockDetected,
             errors.SerializationFailure,
         )
-        if self._connection.closed or self._connection.broken:
+        connection = self._connections.get()
+        if connection.closed or connection.broken:
             # The server restarted or the network dropped: a new connection, not a 500
             # on every request from now on. (The request that met the break failed.)
-            self._connection = self._connect()
+            connection = self._connections.replace()
         try:
-            with self._connection.transaction():
-                yield _PostgresTransaction(self._connection)
+            with connection.transaction():
+                yield _PostgresTransaction(connection)
         except busy as error:
             raise StorageBusy(str(error)) from error
 
     def serialize(self, tx: Transaction) -> None:
         tx.execute(f"SELECT pg_advisory_xact_lock({_STARTUP_LOCK})")
 
+    def tables(self, tx: Transaction) -> list[str]:
+        rows = tx.all(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "ORDER BY tablename"
+        )
+        return [str(row["tablename"]) for row in rows]
+
+    def clear(self, tx: Transaction) -> None:
+        tables = [t for t in self.tables(tx) if t not in _KEPT]
+        if tables:
+            tx.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables))
+
     def close(self) -> None:
-        self._connection.close()
+        self._connections.close_all(lambda connection: connection.close())
 
 
 # -- opening and migrating ------------------------------------------------------------------
@@ -221,6 +316,10 @@ def migrate(database: Database, migrations: Sequence[str]) -> None:
         database.serialize(tx)  # processes starting together migrate in turn
         tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"
+        )
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS botogen_meta "
+            "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
         )
         applied = {
             row["version"] for row in tx.all("SELECT version FROM schema_migrations")

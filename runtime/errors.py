@@ -25,6 +25,8 @@ class ServiceError(Exception):
     message_member: ClassVar[str | None] = "Message"
     #: Extra modeled members: python attribute name -> wire name.
     members: ClassVar[dict[str, str]] = {}
+    #: Extra response headers (e.g. `Allow` of a 405); set per instance.
+    headers: tuple[tuple[bytes, bytes], ...] = ()
     _member_adapters: ClassVar[dict[str, TypeAdapter[Any]]]
 
     def __init__(self, message: str | None = None, **members: Any) -> None:

@@ -20,6 +20,7 @@ class AwsModel(BaseModel):
       input and dumps use the wire names;
     - unknown members are ignored, as AWS servers do;
     - schemas are built on first use, which keeps importing a large service cheap;
+    - a member given as `None` (JSON `null`) is an absent member, as AWS reads it;
     - NaN and infinities dump as the strings the AWS JSON protocols use.
     """
 
@@ -33,6 +34,13 @@ class AwsModel(BaseModel):
         extra="ignore",
         defer_build=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict) and None in data.values():
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON-ready dict a JSON-protocol service sends: wire names, no `None` members."""

@@ -12,9 +12,9 @@ from runtime.model import AwsModel
 class Operation:
     """One operation of a service model."""
 
-    #: The model's operation name (`DeclineHandshake`), as `X-Amz-Target` carries it.
+    #: The model's operation name (`SendMessage`), as `X-Amz-Target` carries it.
     name: str
-    #: The handler method that serves it (`decline_handshake`).
+    #: The handler method that serves it (`send_message`).
     method: str
     http_method: str
     http_uri: str
@@ -30,7 +30,7 @@ class Operation:
 class ServiceInfo:
     """The metadata of a service model that serving and signing need."""
 
-    #: botocore's name for the service (`organizations`).
+    #: botocore's name for the service (`sqs`).
     name: str
     service_id: str
     api_version: str
@@ -41,11 +41,11 @@ class ServiceInfo:
     #: botocore release and SHA-256 of the model the package was generated from.
     botocore_version: str
     model_sha256: str
-    #: The modeled error that reports invalid input (Organizations: InvalidInputException),
-    #: and the member of it that carries a Reason; None when the model has none.
+    #: The model's own `ValidationException` shape, if it has one (the default answer to
+    #: invalid input; a service's `ErrorPolicy` may answer otherwise).
     validation_error: type[ServiceError] | None
-    validation_reason: str | None
-    #: The modeled server fault (Organizations: ServiceException), if the model has one.
+    #: The model's one server fault (`fault` trait, status 500), if it has exactly one.
     internal_error: type[ServiceError] | None
-    #: The modeled throttling error (Organizations: TooManyRequestsException), if any.
+    #: The model's throttling error (a shape coded `TooManyRequestsException`,
+    #: `ThrottlingException` or `Throttling`), if any.
     throttling_error: type[ServiceError] | None

@@ -10,10 +10,15 @@ tag), so a token reveals nothing readable; the tag, not the mask, is what protec
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
+
+#: A token as `issue` writes it: unpadded URL-safe base64, nothing else.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{24,4096}")
 
 
 class BadToken(ValueError):
@@ -25,7 +30,11 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict: only the URL-safe alphabet, no padding, no stray characters."""
+    if not _TOKEN.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not a token")
+    standard = text.replace("-", "+").replace("_", "/")
+    return base64.b64decode(standard + "=" * (-len(text) % 4), validate=True)
 
 
 class TokenSigner:
@@ -56,8 +65,10 @@ class TokenSigner:
         """The position a token carries; `BadToken` if it is not ours for `binding`."""
         try:
             raw = _unb64(token)
-        except (ValueError, TypeError):
+        except (ValueError, binascii.Error):
             raise BadToken("malformed token") from None
+        if _b64(raw) != token:  # one spelling per token: no non-canonical trailing bits
+            raise BadToken("malformed token")
         tag, masked = raw[:18], raw[18:]
         payload = self._mask(tag, masked)
         if len(tag) < 18 or not hmac.compare_digest(
@@ -66,5 +77,5 @@ class TokenSigner:
             raise BadToken("token not issued for this request")
         try:
             return json.loads(payload)
-        except ValueError:
+        except ValueError:  # cannot happen for a token we signed
             raise BadToken("malformed token") from None

@@ -1,49 +1,85 @@
-"""Turns pydantic validation errors into the service's own AWS-shaped error.
+"""Validation failures, from pydantic's terms into the runtime's own.
 
-Which error class answers is read from the generated model (`ServiceInfo.validation_error`):
-- a modeled error with a Reason enum (Organizations' InvalidInputException) gets the Reason
-  of the first failure, checked in this order: required, length/range, pattern, enum;
-- otherwise the model's (or Smithy's standard) `ValidationException`, with Smithy's
-  "N validation errors detected: ..." message.
-A wrong JSON type (a string where a number belongs, an object for a list) is a
-SerializationException, as AWS's deserializers report it before any validation. Messages
-name the member by its wire path and the constraint, never the value.
+The protocol validates a request body into the operation's input model; when that fails,
+`failures` turns pydantic's errors into `Failure`s (wire path, kind, the constraint in
+Smithy's words) and the service's `ErrorPolicy` (`runtime.service`) decides the answer.
+Handlers never see pydantic errors. Messages never carry the value that failed.
+
+A wrong JSON type (a string where a number belongs, an object for a list) is not a
+constraint failure: `type_error` reports it, and the protocol answers
+SerializationException as AWS's deserializers do, before any validation.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from runtime.errors import CommonError, ServiceError
-from runtime.operations import ServiceInfo
+#: Kinds of failure, in the order a service reports the first one: required, then
+#: length or range, then pattern, then enum, then anything else.
+KINDS = (
+    "required",
+    "max_length",
+    "min_length",
+    "max_value",
+    "min_value",
+    "pattern",
+    "enum",
+    "invalid",
+)
+_RANK = {
+    "required": 0,
+    "max_length": 1,
+    "min_length": 1,
+    "max_value": 1,
+    "min_value": 1,
+    "pattern": 2,
+    "enum": 3,
+    "invalid": 4,
+}
+#: pydantic error type -> kind.
+_KIND_OF = {
+    "missing": "required",
+    "string_too_long": "max_length",
+    "too_long": "max_length",
+    "string_too_short": "min_length",
+    "too_short": "min_length",
+    "less_than_equal": "max_value",
+    "greater_than_equal": "min_value",
+    "string_pattern_mismatch": "pattern",
+    "enum": "enum",
+    "value_error": "invalid",
+}
 
-#: pydantic error type -> (Reason, rank, sentence). Lower ranks are reported first.
-_KINDS: dict[str, tuple[str, int, str]] = {
-    "missing": ("INPUT_REQUIRED", 0, "You must include a value for all required parameters."),
-    "string_too_long": (
-        "MAX_LENGTH_EXCEEDED", 1, "You provided a string parameter that is longer than allowed."
-    ),
-    "too_long": ("MAX_LENGTH_EXCEEDED", 1, "You provided a list that is longer than allowed."),
-    "string_too_short": (
-        "MIN_LENGTH_EXCEEDED", 1, "You provided a string parameter that is shorter than allowed."
-    ),
-    "too_short": ("MIN_LENGTH_EXCEEDED", 1, "You provided a list that is shorter than allowed."),
-    "less_than_equal": (
-        "MAX_VALUE_EXCEEDED", 1,
-        "You provided a numeric parameter that has a larger value than allowed.",
-    ),
-    "greater_than_equal": (
-        "MIN_VALUE_EXCEEDED", 1,
-        "You provided a numeric parameter that has a smaller value than allowed.",
-    ),
-    "string_pattern_mismatch": (
-        "INVALID_PATTERN", 2, "You provided a value that does not match the required pattern."
-    ),
-    "enum": ("INVALID_ENUM", 3, "You specified an invalid value."),
-}  # fmt: skip
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One broken constraint of a request."""
+
+    #: The member's wire path (`Target.Id`, `Tags[2].Key`).
+    path: str
+    #: One of `KINDS`.
+    kind: str
+    #: The constraint in Smithy's words (`Member must have length less than or equal
+    #: to 34`).
+    constraint: str
+    #: For length failures: whether the member is a list (or map) rather than a string.
+    collection: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.constraint}"
+
+
+class InvalidRequest(Exception):
+    """A request that breaks its model's constraints; the service's error policy
+    chooses the answer."""
+
+    def __init__(self, found: Sequence[Failure]) -> None:
+        super().__init__("; ".join(map(str, found)))
+        self.failures = list(found)
 
 
 def member_path(loc: tuple[int | str, ...]) -> str:
@@ -59,7 +95,6 @@ def member_path(loc: tuple[int | str, ...]) -> str:
 
 
 def _constraint(error: ErrorDetails) -> str:
-    """The constraint a failure broke, in Smithy's words."""
     kind, ctx = error["type"], error.get("ctx", {})
     if kind == "missing":
         return "Member must not be null"
@@ -80,37 +115,36 @@ def _constraint(error: ErrorDetails) -> str:
     return str(error["msg"])
 
 
-def _is_type_error(error: ErrorDetails) -> bool:
-    return error["type"] not in _KINDS and error["type"] != "value_error"
+def type_error(error: ValidationError) -> str | None:
+    """A message for the first wrong JSON type in `error`, or None if there is none."""
+    for detail in error.errors(include_url=False, include_input=False):
+        if detail["type"] not in _KIND_OF:
+            return f"Unexpected value type for {member_path(detail['loc'])}: {detail['msg']}."
+    return None
 
 
-def to_service_error(error: ValidationError, service: ServiceInfo) -> ServiceError:
-    """The error a server answers with for a request that failed validation."""
-    details = error.errors(include_url=False, include_input=False)
-    wrong_types = [d for d in details if _is_type_error(d)]
-    if wrong_types:
-        first = wrong_types[0]
-        return CommonError(
-            "SerializationException",
-            f"Unexpected value type for {member_path(first['loc'])}: {first['msg']}.",
+def failures(error: ValidationError) -> list[Failure]:
+    """The constraint failures of `error`, the first to report first."""
+    found = [
+        Failure(
+            member_path(detail["loc"]),
+            _KIND_OF.get(detail["type"], "invalid"),
+            _constraint(detail),
+            detail["type"] in ("too_long", "too_short"),
         )
-    details.sort(key=lambda d: _KINDS.get(d["type"], ("", 4, ""))[1])
-    first = details[0]
-    path = member_path(first["loc"])
-    cls = service.validation_error
-    if cls is not None and service.validation_reason is not None:
-        reason, _, sentence = _KINDS.get(
-            first["type"], ("", 4, "You provided an invalid value.")
-        )
-        members: dict[str, Any] = {service.validation_reason: reason} if reason else {}
-        return cls(f"{sentence} {path}: {_constraint(first)}.", **members)
-    count = len(details)
+        for detail in error.errors(include_url=False, include_input=False)
+    ]
+    found.sort(key=lambda failure: _RANK[failure.kind])
+    return found
+
+
+def smithy_message(found: Sequence[Failure]) -> str:
+    """Smithy's `ValidationException` message: "1 validation error detected: Value at
+    'X' failed to satisfy constraint: ..."."""
+    count = len(found)
     listed = "; ".join(
-        f"Value at '{member_path(d['loc'])}' failed to satisfy constraint: {_constraint(d)}"
-        for d in details
+        f"Value at '{failure.path}' failed to satisfy constraint: {failure.constraint}"
+        for failure in found
     )
     noun = "error" if count == 1 else "errors"
-    message = f"{count} validation {noun} detected: {listed}"
-    if cls is not None:
-        return cls(message)
-    return CommonError("ValidationException", message)
+    return f"{count} validation {noun} detected: {listed}"
