@@ -7,7 +7,9 @@ larger one is answered 413 `RequestEntityTooLargeException` without reading furt
 HTTP layer, `runtime.http`, limits headers and read times), builds a `Received`, and
 hands it to `runtime.pipeline.Pipeline.run` on a pool of worker threads; a handler
 waiting for a storage lock, a slow database round trip or a large body's parsing holds
-up its own request only. `threads` bounds how many requests are in the pipeline at once;
+up its own request only. The one exception is a request the handler can serve without
+waiting (a small body, a read on SQLite: `Pipeline.inline`): it starts on the loop and
+moves to a worker thread the moment it would wait. `threads` bounds how many requests are in the pipeline at once;
 more wait for a free thread while the loop goes on serving I/O.
 
 With `admin` set, paths under `/_botogen/` are the test-control API (`runtime.admin`);
@@ -42,6 +44,9 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 access_log = logging.getLogger("botogen.access")
 
+#: Bodies up to this size may be read on the event loop (parsing them takes well under a
+#: millisecond); larger ones always go to a worker thread.
+INLINE_BODY = 64 * 1024
 #: Paths of the test-control API.
 ADMIN_PREFIX = "/_botogen/"
 
@@ -152,7 +157,13 @@ class App:
         if admin:
             assert self.admin is not None
             return await loop.run_in_executor(self.workers, self.admin.run, request)
-        return await loop.run_in_executor(self.workers, self.pipeline.run, request)
+        if self.pipeline.inline and len(body) <= INLINE_BODY:
+            outcome = self.pipeline.run(request, inline=True)
+        else:
+            outcome = await loop.run_in_executor(self.workers, self.pipeline.run, request)
+        if isinstance(outcome, Reply):
+            return outcome
+        return await loop.run_in_executor(self.workers, outcome)
 
     async def _body(self, receive: Receive) -> bytes | None:
         """The whole body, or None once it exceeds `max_body` (reading stops there)."""

@@ -22,6 +22,13 @@ keeps its own small key-value table, `botogen_meta` (`Database.meta`).
 (`runtime.app`), so that a transaction waiting for a lock holds up its own request only.
 A `Database` opens a connection for each thread on that thread's first transaction and
 keeps it; `close()` closes them all.
+
+**Reads that cannot wait.** A read transaction on SQLite in WAL mode never waits for a
+writer, so the server may run a read-only request on the event loop itself, skipping the
+hop to a worker thread (`runtime.pipeline`). It does so inside `never_waiting()`: there a
+write transaction, any transaction on PostgreSQL (every statement is a round trip), and a
+SQLite lock that is busy (timeout 0, on a connection of its own) raise `WouldWait` before
+anything was written; the request is then handled again on a worker thread.
 """
 
 from __future__ import annotations
@@ -43,6 +50,29 @@ class StorageBusy(Exception):
     """The transaction could not be completed (a lock held too long, a deadlock)."""
 
 
+class WouldWait(BaseException):
+    """Inside `never_waiting()`, a transaction that might wait (see the module docstring).
+
+    A BaseException, so that a handler's `except Exception` cannot swallow it."""
+
+
+_waiting = threading.local()
+
+
+@contextmanager
+def never_waiting() -> Iterator[None]:
+    """Transactions in this block (on this thread) raise `WouldWait` rather than wait."""
+    _waiting.never = True
+    try:
+        yield
+    finally:
+        _waiting.never = False
+
+
+def _never_wait() -> bool:
+    return getattr(_waiting, "never", False)
+
+
 class Transaction(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
@@ -57,6 +87,8 @@ class Database(Protocol):
     dialect: str
     #: `" FOR UPDATE"` where the engine has row locks, else `""`.
     for_update: str
+    #: Whether a read transaction can run without ever waiting (`never_waiting`).
+    inline_reads: bool
 
     def transaction(self, write: bool = True) -> Any:
         """A context manager yielding a `Transaction`; commits on success."""
@@ -141,6 +173,7 @@ class _SqliteTransaction:
 class SqliteDatabase:
     dialect = "sqlite"
     for_update = ""
+    inline_reads = True
 
     def __init__(
         self, path: str, *, busy_timeout_ms: int = 5000, synchronous: str = "normal"
@@ -148,16 +181,18 @@ class SqliteDatabase:
         self.path = path
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._synchronous = synchronous.upper()
-        self._connections = _PerThread(self._connect)
+        self._connections = _PerThread(lambda: self._connect(self._busy_timeout_ms))
+        #: For reads inside `never_waiting()`: a busy lock fails at once.
+        self._impatient = _PerThread(lambda: self._connect(0))
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, busy_timeout_ms: int) -> sqlite3.Connection:
         # Autocommit mode: transactions are opened explicitly below. Each connection
         # stays on the thread that opened it.
         connection = sqlite3.connect(
-            self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000
+            self.path, isolation_level=None, timeout=busy_timeout_ms / 1000
         )
         connection.row_factory = sqlite3.Row
-        connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute(f"PRAGMA synchronous = {self._synchronous}")
         connection.execute("PRAGMA foreign_keys = ON")
@@ -165,7 +200,10 @@ class SqliteDatabase:
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[_SqliteTransaction]:
-        connection = self._connections.get()
+        never_wait = _never_wait()
+        if never_wait and write:
+            raise WouldWait()
+        connection = (self._impatient if never_wait else self._connections).get()
         try:
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         except sqlite3.OperationalError as error:
@@ -176,6 +214,8 @@ class SqliteDatabase:
         except sqlite3.OperationalError as error:
             self._rollback(connection)
             if "locked" in str(error) or "busy" in str(error):
+                if never_wait:
+                    raise WouldWait() from None
                 raise StorageBusy(str(error)) from error
             raise
         except BaseException:
@@ -209,6 +249,7 @@ class SqliteDatabase:
 
     def close(self) -> None:
         self._connections.close_all(sqlite3.Connection.close)
+        self._impatient.close_all(sqlite3.Connection.close)
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------
@@ -237,6 +278,7 @@ class _PostgresTransaction:
 class PostgresDatabase:
     dialect = "postgresql"
     for_update = " FOR UPDATE"
+    inline_reads = False
 
     def __init__(self, url: str, *, lock_timeout_ms: int = 5000) -> None:
         import psycopg
@@ -264,6 +306,8 @@ class PostgresDatabase:
             errors.DeadlockDetected,
             errors.SerializationFailure,
         )
+        if _never_wait():
+            raise WouldWait()
         connection = self._connections.get()
         if connection.closed or connection.broken:
             # The server restarted or the network dropped: a new connection, not a 500

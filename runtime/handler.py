@@ -22,7 +22,10 @@ And the hooks the runtime calls, each with a default:
 
 Handlers run on worker threads, several at once: they keep no per-request state on `self`
 and share only what is safe across threads (the database hands each thread its own
-connection).
+connection). A handler class whose methods wait for nothing but the database may say so
+(`waits_only_on_storage = True`): on SQLite its read-only requests then run on the event
+loop without a thread hop, and any request that needs to write (or finds a lock busy) is
+moved to a worker thread before it has changed anything (`runtime.database.never_waiting`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from runtime.accounts import Account, Accounts
 from runtime.clock import Clock, to_millis, wall_clock
@@ -57,6 +60,9 @@ class Environment:
 
 class ServiceHandler:
     """Plumbing for hand-written handlers (see the module docstring)."""
+
+    #: True when the methods wait for nothing but `self.db` (no sleeps, no network).
+    waits_only_on_storage: ClassVar[bool] = False
 
     def __init__(self, environment: Environment) -> None:
         self.environment = environment
@@ -87,6 +93,15 @@ class ServiceHandler:
         return False
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def reads_inline(self) -> bool:
+        """Whether requests may start on the event loop (see the module docstring)."""
+        return (
+            self.waits_only_on_storage
+            and self._db is not None
+            and self._db.inline_reads
+        )
 
     @property
     def db(self) -> Database:

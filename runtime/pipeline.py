@@ -10,7 +10,11 @@
 
 `Pipeline.run` is the steps after receive. It is synchronous and runs on a worker thread
 (`runtime.app`), so a handler that waits for a lock or a slow database delays its own
-request only. It never raises: every failure becomes an AWS-shaped `Reply` — the
+request only. When the handler can tell that it will not wait (`reads_inline`, see
+`runtime.handler`), `run(request, inline=True)` runs on the event loop instead and hands
+back a `Resume` — the handle and encode steps, for a worker thread — the moment the
+handler would wait (`runtime.database.WouldWait`), before it has changed anything. It
+never raises: every failure becomes an AWS-shaped `Reply` — the
 service's own error, not-implemented (501), or, for anything unexpected, the model's
 server fault with the request id, whose traceback goes to the error log only.
 """
@@ -24,6 +28,7 @@ from typing import Any
 
 from runtime.accounts import Signers
 from runtime.context import RequestContext
+from runtime.database import WouldWait, never_waiting
 from runtime.errors import CommonError, NotImplementedOperation, ServiceError
 from runtime.model import AwsModel
 from runtime.operations import Operation
@@ -53,6 +58,20 @@ class Reply:
     content_type: bytes | None = None
 
 
+@dataclass(slots=True)
+class Resume:
+    """A request whose handler would have waited on the event loop: its handle and
+    encode steps, to run on a worker thread."""
+
+    pipeline: Pipeline
+    operation: Operation
+    context: RequestContext
+    model: AwsModel
+
+    def __call__(self) -> Reply:
+        return self.pipeline.handled(self.operation, self.context, self.model)
+
+
 class Pipeline:
     """The steps after receive, for one service (see the module docstring)."""
 
@@ -73,6 +92,8 @@ class Pipeline:
         self.errors = errors
         self.signing_name = signing_name
         self.limiter = limiter
+        #: Whether `run(..., inline=True)` may be tried (see the module docstring).
+        self.inline = bool(getattr(handler, "reads_inline", False))
         self.methods: dict[str, Callable[[RequestContext, AwsModel], Any]] = {
             name: getattr(handler, operation.method)
             for name, operation in operations.items()
@@ -114,8 +135,9 @@ class Pipeline:
         answer: AwsModel | None = self.methods[operation.name](context, request)
         return answer
 
-    def run(self, request: Received) -> Reply:
-        """Every step after receive; never raises."""
+    def run(self, request: Received, inline: bool = False) -> Reply | Resume:
+        """Every step after receive; never raises. With `inline`, a `Resume` when the
+        handler would wait."""
         try:
             caller = self.authenticate(request)
         except AuthError as error:
@@ -132,9 +154,25 @@ class Pipeline:
                 detail = "; ".join(map(str, invalid.failures))
                 answer = self.errors.invalid_input(invalid.failures)
                 return self.error_reply(answer, name, account, detail)
-            context = RequestContext(
-                account, caller.principal_arn, caller.region, request.request_id
-            )
+        except ServiceError as error:
+            return self.error_reply(error, name, account, str(error))
+        context = RequestContext(
+            account, caller.principal_arn, caller.region, request.request_id
+        )
+        if not inline:
+            return self.handled(operation, context, model)
+        try:
+            with never_waiting():
+                return self.handled(operation, context, model)
+        except WouldWait:
+            return Resume(self, operation, context, model)
+
+    def handled(
+        self, operation: Operation, context: RequestContext, model: AwsModel
+    ) -> Reply:
+        """The handle and encode steps; never raises (but `WouldWait`)."""
+        name, account = operation.name, context.account_id
+        try:
             response = self.handle(operation, context, model)
             body = self.protocol.encode(operation, response)
         except ServiceError as error:
@@ -145,8 +183,8 @@ class Pipeline:
             )
         except Exception as error:
             error_log.error(
-                "%s failed, request_id=%s", name, request.request_id, exc_info=error
+                "%s failed, request_id=%s", name, context.request_id, exc_info=error
             )
-            fault = self.errors.internal(request.request_id)
+            fault = self.errors.internal(context.request_id)
             return self.error_reply(fault, name, account, type(error).__name__)
         return Reply(200, body, (), name, account)
