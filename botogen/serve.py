@@ -10,6 +10,7 @@ import importlib
 import json
 import logging
 import os
+import pkgutil
 import select
 import shutil
 import signal
@@ -74,6 +75,31 @@ def service_package(service: str, package_dir: str | None = None) -> ModuleType:
         ) from None
 
 
+def default_service() -> str:
+    """The service `botogen serve` serves when `--service` is not given: the one package
+    under `handlers/` that exports a `SERVICE` definition. Exits with one line if there
+    is not exactly one."""
+    try:
+        root = importlib.import_module("handlers")
+    except ModuleNotFoundError:
+        root = None
+    found = []
+    for info in pkgutil.iter_modules(root.__path__ if root else []):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(f"handlers.{info.name}")
+        definition = getattr(module, "SERVICE", None)
+        if isinstance(definition, ServiceDefinition):
+            found.append(definition.name)
+    if len(found) != 1:
+        listed = ", ".join(sorted(found)) or "none"
+        raise SystemExit(
+            f"botogen: name the service to serve with --service NAME (services with "
+            f"handlers: {listed})"
+        )
+    return found[0]
+
+
 def definition_for(
     service: str, package: ModuleType, handlers: str | None = None
 ) -> ServiceDefinition:
@@ -133,14 +159,14 @@ def settings_given(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def peek_service(argv: list[str]) -> tuple[str, str | None, str | None]:
-    """`--service`, `--package-dir` and `--handlers` of a serve command line, before the
-    full parse (the service's settings become options)."""
+    """`--service` (else `default_service()`), `--package-dir` and `--handlers` of a
+    serve command line, before the full parse (the service's settings become options)."""
     peek = argparse.ArgumentParser(add_help=False)
-    peek.add_argument("--service", default="organizations")
+    peek.add_argument("--service")
     peek.add_argument("--package-dir")
     peek.add_argument("--handlers")
     known, _ = peek.parse_known_args(argv)
-    return known.service, known.package_dir, known.handlers
+    return known.service or default_service(), known.package_dir, known.handlers
 
 
 # -- running --------------------------------------------------------------------------------

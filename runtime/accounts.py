@@ -24,8 +24,8 @@ account id     name              email               access key id        secret
 =============  ================  ==================  ===================  ==========================
 
 An entry may say ``"provisionable": true``: that account does not exist yet. Its keys are
-unknown to signature checks until the service says the account exists (Organizations:
-once a CreateAccount with its email succeeded and gave it that id). `Signers` is the
+unknown to signature checks until the service says the account exists (say, once the
+service's account-creating operation succeeded and gave it that id). `Signers` is the
 registry requests are verified against: the accounts, with provisionable ones switched on
 by the service (`runtime.handler.ServiceHandler.signs`).
 

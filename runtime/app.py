@@ -50,12 +50,27 @@ INLINE_BODY = 64 * 1024
 #: Paths of the test-control API.
 ADMIN_PREFIX = "/_botogen/"
 
-_ID_RANDOM = os.urandom(10).hex()
-#: Request ids: UUID-shaped (version 4), a random part per process and a counter.
-_ID_PREFIX = (
-    f"{_ID_RANDOM[:8]}-{_ID_RANDOM[8:12]}-4{_ID_RANDOM[12:15]}-{_ID_RANDOM[15:19]}-"
-)
+
+def _id_prefix() -> str:
+    """A random UUID-shaped prefix (version 4, RFC 4122 variant) for one process."""
+    random = os.urandom(10).hex()
+    variant = "89ab"[int(random[15], 16) & 3]
+    return f"{random[:8]}-{random[8:12]}-4{random[12:15]}-{variant}{random[16:19]}-"
+
+
+#: Request ids: UUID-shaped, a random part per process and a counter.
+_ID_PREFIX = _id_prefix()
 _ID_COUNTER = itertools.count()
+
+
+def _new_process() -> None:
+    """A forked server process (`--workers N`) must not repeat its parent's ids."""
+    global _ID_PREFIX, _ID_COUNTER
+    _ID_PREFIX = _id_prefix()
+    _ID_COUNTER = itertools.count()
+
+
+os.register_at_fork(after_in_child=_new_process)
 
 
 def _request_id() -> str:
@@ -160,7 +175,9 @@ class App:
         if self.pipeline.inline and len(body) <= INLINE_BODY:
             outcome = self.pipeline.run(request, inline=True)
         else:
-            outcome = await loop.run_in_executor(self.workers, self.pipeline.run, request)
+            outcome = await loop.run_in_executor(
+                self.workers, self.pipeline.run, request
+            )
         if isinstance(outcome, Reply):
             return outcome
         return await loop.run_in_executor(self.workers, outcome)

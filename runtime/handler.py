@@ -1,7 +1,7 @@
 """The base of hand-written handlers: the plumbing every stateful service needs.
 
 A service's handler class subclasses `ServiceHandler` and the generated skeleton
-(`class Handlers(ServiceHandler, OrganizationsSkeleton)`), and overrides the operations it
+(`class Handlers(ServiceHandler, SqsSkeleton)`), and overrides the operations it
 implements. What it inherits from here:
 
 - `self.db`, `self.settings`, `self.accounts`, `self.errors` (the service's `ErrorPolicy`);

@@ -7,7 +7,7 @@ from types import ModuleType
 
 
 def skeleton_of(package: ModuleType) -> type:
-    """The generated skeleton class of a generated package (`OrganizationsSkeleton`)."""
+    """The generated skeleton class of a generated package (`SqsSkeleton`)."""
     found: list[type] = [
         value
         for name, value in vars(package).items()

@@ -61,7 +61,7 @@ class ErrorPolicy:
     metadata names one (`ServiceInfo.validation_error` is a shape coded
     `ValidationException`, `throttling_error` the model's throttling error,
     `internal_error` its one server fault). A service overrides what it answers
-    differently (Organizations: `InvalidInputException` with a `Reason`).
+    differently (a model whose invalid-input error carries a reason member, say).
     """
 
     #: What `errors` is bound to: the service's generated metadata.
@@ -105,7 +105,7 @@ class ErrorPolicy:
 class ServiceDefinition:
     """Everything the runtime and the command line need to know about one service."""
 
-    #: botocore's name of the service (`organizations`).
+    #: botocore's name of the service (`sqs`).
     name: str
     #: The handler class.
     handlers: type

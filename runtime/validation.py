@@ -83,7 +83,8 @@ class InvalidRequest(Exception):
 
 
 def member_path(loc: tuple[int | str, ...]) -> str:
-    """`("Handshake", "Resources", 0, "Value")` -> `Handshake.Resources[0].Value`."""
+    """`("Entries", 0, "MessageAttributes", "k", "DataType")` ->
+    `Entries[0].MessageAttributes.k.DataType`."""
     path = ""
     for part in loc:
         path += (
