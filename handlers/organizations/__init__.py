@@ -1,5 +1,23 @@
-"""AWS Organizations: the handshake lifecycle (../shared/spec/handshakes.md, R1-R22)."""
+"""AWS Organizations: the handshake lifecycle (../shared/spec/handshakes.md, R1-R22) and
+the operations around it (../shared/spec/organizations.md).
 
-from handlers.organizations.service import Handlers
+The runtime serves `SERVICE` (`runtime.service.ServiceDefinition`). Layout:
 
-__all__ = ["Handlers"]
+| module | holds |
+|---|---|
+| `service` | `Handlers` (the composition of the classes below) and `SERVICE`; how to add an operation |
+| `base` | `OrganizationsBase`: start-up (R1), seeding, provisionable accounts (M2), the caller, its organization, handshake visibility and documents, paging |
+| `organization` | CreateOrganization, DescribeOrganization, EnableAllFeatures |
+| `accounts` | ListAccounts, ListTagsForResource |
+| `invitations` | InviteAccountToOrganization |
+| `handshakes` | DescribeHandshake, ListHandshakesFor*, Accept/Decline/CancelHandshake |
+| `errors` | `OrganizationsErrors` (the runtime's generic failures) and the fixed messages |
+| `settings` | `OrganizationsSettings` (`--account-limit`, `--daily-invitations`) |
+| `documents` | stored rows as response models, built without validation |
+| `store`, `schema` | the SQL and the tables (migrations) |
+| `seed` | the `--seed` format |
+"""
+
+from handlers.organizations.service import SERVICE, Handlers
+
+__all__ = ["SERVICE", "Handlers"]

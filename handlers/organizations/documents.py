@@ -1,13 +1,26 @@
-"""Stored rows as the generated response models: ARNs, parties and resources (R3, R4)."""
+"""Stored rows as the generated response models: ARNs, parties and resources (R3, R4).
+
+**Outputs are not validated again.** Requests are validated on the way in; what the
+server stored is answered as stored. The models here are built with `model_construct`
+(python field names, nested models constructed too, enums as the generated members,
+timestamps as aware datetimes), so that a value a newer botocore model would refuse —
+a tightened pattern or length on a name, notes or a tag already stored — is still
+answered instead of failing the request. An enum value the model no longer lists is
+answered as it was stored (a pseudo-member, as a tolerant client reads it). Handlers
+build their response models the same way (`Response.model_construct(...)`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from generated.organizations.models import (
     Account,
     Handshake,
+    HandshakeParty,
+    HandshakeResource,
     Organization,
+    Tag,
 )
 from generated.organizations.shapes import (
     AccountJoinedMethod,
@@ -16,11 +29,24 @@ from generated.organizations.shapes import (
     ActionType,
     HandshakePartyType,
     HandshakeResourceType,
+    HandshakeState,
     OrganizationFeatureSet,
 )
 from handlers.organizations.store import HandshakeRow
 from runtime.clock import from_millis
 from runtime.database import Row
+from runtime.enums import AwsEnum, tolerate_unknown_enum_values
+
+_Enum = TypeVar("_Enum", bound=AwsEnum)
+
+
+def member(enum: type[_Enum], value: str) -> _Enum:
+    """`value` as a member of `enum`; a value the model no longer lists as it was stored."""
+    try:
+        return enum(value)
+    except ValueError:
+        with tolerate_unknown_enum_values():
+            return enum(value)
 
 
 def organization_arn(org: Row) -> str:
@@ -40,10 +66,10 @@ def handshake_arn(org: Row, row: HandshakeRow) -> str:
 
 def organization(org: Row) -> Organization:
     """`org` as `store.sender` reads it (with the management account's email)."""
-    return Organization(
+    return Organization.model_construct(
         id=org["id"],
         arn=organization_arn(org),
-        feature_set=OrganizationFeatureSet(org["feature_set"]),
+        feature_set=member(OrganizationFeatureSet, org["feature_set"]),
         master_account_arn=account_arn(org, org["management_account_id"]),
         master_account_id=org["management_account_id"],
         master_account_email=org["management_email"],
@@ -52,16 +78,39 @@ def organization(org: Row) -> Organization:
 
 
 def account(org: Row, row: Row) -> Account:
-    return Account(
+    return Account.model_construct(
         id=row["id"],
         arn=account_arn(org, row["id"]),
         email=row["email"],
         name=row["name"],
         status=AccountStatus.ACTIVE,
         state=AccountState.ACTIVE,
-        joined_method=AccountJoinedMethod(row["joined_method"]),
+        joined_method=member(AccountJoinedMethod, row["joined_method"]),
         joined_timestamp=from_millis(row["joined_at"]),
     )
+
+
+def tags(stored: list[dict[str, Any]]) -> list[Tag]:
+    """Tags as stored (`[{"Key": ..., "Value": ...}]`)."""
+    return [Tag.model_construct(key=tag["Key"], value=tag["Value"]) for tag in stored]
+
+
+def _party(party_id: str, party_type: str) -> HandshakeParty:
+    return HandshakeParty.model_construct(
+        id=party_id, type_=member(HandshakePartyType, party_type)
+    )
+
+
+def _resource(
+    resource_type: str, value: str, resources: list[HandshakeResource] | None = None
+) -> HandshakeResource:
+    fields: dict[str, Any] = {
+        "value": value,
+        "type_": member(HandshakeResourceType, resource_type),
+    }
+    if resources is not None:
+        fields["resources"] = resources
+    return HandshakeResource.model_construct(**fields)
 
 
 def handshake(row: HandshakeRow, org: Row) -> Handshake:
@@ -72,52 +121,44 @@ def handshake(row: HandshakeRow, org: Row) -> Handshake:
     when notes were given. An APPROVE_ALL_FEATURES request carries its PARENT_HANDSHAKE;
     ENABLE_ALL_FEATURES has only the organization, as party and resource. `org` is the
     sender as `store.sender` reads it (with its management account's name and email).
-
-    Written as wire-named data and validated in one step (one call into pydantic-core for
-    the whole tree, rather than one per party and resource), so every constraint of the
-    model still holds for what the handlers answer.
     """
-    sender = {"Id": org["id"], "Type": HandshakePartyType.ORGANIZATION}
-    parties: list[dict[str, str]]
-    resources: list[dict[str, Any]]
+    sender = _party(org["id"], HandshakePartyType.ORGANIZATION)
+    parties: list[HandshakeParty]
+    resources: list[HandshakeResource]
     if row.action == ActionType.ENABLE_ALL_FEATURES:
         parties = [sender]
-        resources = [{"Type": HandshakeResourceType.ORGANIZATION, "Value": org["id"]}]
+        resources = [_resource(HandshakeResourceType.ORGANIZATION, org["id"])]
     else:
         assert row.target_type is not None and row.target_id is not None
-        parties = [{"Id": row.target_id, "Type": row.target_type}, sender]
+        parties = [_party(row.target_id, row.target_type), sender]
         resources = [
-            {
-                "Type": HandshakeResourceType.ORGANIZATION,
-                "Value": org["id"],
-                "Resources": [
-                    {
-                        "Type": HandshakeResourceType.MASTER_EMAIL,
-                        "Value": org["management_email"],
-                    },
-                    {
-                        "Type": HandshakeResourceType.MASTER_NAME,
-                        "Value": org["management_name"],
-                    },
+            _resource(
+                HandshakeResourceType.ORGANIZATION,
+                org["id"],
+                [
+                    _resource(
+                        HandshakeResourceType.MASTER_EMAIL, org["management_email"]
+                    ),
+                    _resource(
+                        HandshakeResourceType.MASTER_NAME, org["management_name"]
+                    ),
                 ],
-            },
-            {"Type": row.target_type, "Value": row.target_id},
+            ),
+            _resource(row.target_type, row.target_id),
         ]
         if row.notes is not None:
-            resources.append({"Type": HandshakeResourceType.NOTES, "Value": row.notes})
+            resources.append(_resource(HandshakeResourceType.NOTES, row.notes))
         if row.parent_id is not None:
             resources.append(
-                {"Type": HandshakeResourceType.PARENT_HANDSHAKE, "Value": row.parent_id}
+                _resource(HandshakeResourceType.PARENT_HANDSHAKE, row.parent_id)
             )
-    return Handshake.model_validate(
-        {
-            "Id": row.id,
-            "Arn": handshake_arn(org, row),
-            "Parties": parties,
-            "State": row.state,
-            "RequestedTimestamp": from_millis(row.requested_at),
-            "ExpirationTimestamp": from_millis(row.expires_at),
-            "Action": row.action,
-            "Resources": resources,
-        }
+    return Handshake.model_construct(
+        id=row.id,
+        arn=handshake_arn(org, row),
+        parties=parties,
+        state=member(HandshakeState, row.state),
+        requested_timestamp=from_millis(row.requested_at),
+        expiration_timestamp=from_millis(row.expires_at),
+        action=member(ActionType, row.action),
+        resources=resources,
     )

@@ -1,4 +1,8 @@
-"""The Organizations tables. Timestamps are epoch milliseconds (AWS's precision)."""
+"""The Organizations tables. Timestamps are epoch milliseconds (AWS's precision).
+
+Migrations are applied in order and never edited once released (`runtime.database`):
+a change is a new script at the end.
+"""
 
 MIGRATIONS = [
     """
@@ -41,5 +45,14 @@ MIGRATIONS = [
     CREATE INDEX handshakes_by_organization ON handshakes (organization_id, requested_at, id);
     CREATE INDEX handshakes_by_target ON handshakes (target_id, requested_at, id);
     CREATE INDEX handshakes_by_parent ON handshakes (parent_id)
+    """,
+    # 2. The runtime keeps its own keys (the page-token secret) in `botogen_meta`, created
+    # before any migration runs: the secret moves there, so that page tokens issued
+    # before the upgrade stay valid, and the service's own `meta` table goes.
+    """
+    INSERT INTO botogen_meta (key, value)
+        SELECT key, value FROM meta
+        WHERE key NOT IN (SELECT key FROM botogen_meta);
+    DROP TABLE meta
     """,
 ]

@@ -60,21 +60,43 @@ def _checked(kind: str, value: Any, where: str) -> str:
     return checked
 
 
+def _known(tx: Transaction, account_id: Any, where: str) -> None:
+    """An account id that the server knows (the accounts file or the seed's accounts;
+    a provisionable account does not exist yet)."""
+    _checked("account", account_id, where)
+    if tx.one("SELECT id FROM accounts WHERE id = ?", (account_id,)) is None:
+        raise ValueError(
+            f"seed: {where}: account {account_id!r} is not a known account"
+        )
+
+
+#: The top-level members of a seed document.
+SECTIONS = ("accounts", "organizations", "handshakes")
+
+
 def read_seed(path: str | Path) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(Path(path).read_text())
     return document
 
 
 def load_seed(tx: Transaction, path: str | Path) -> None:
-    from handlers.organizations.service import LIFETIME_MS
+    """`load` the seed file at `path` (for scripts that fill a database before a server
+    opens it; the server itself calls `load` through `Handlers.load_seed`)."""
+    load(tx, read_seed(path))
 
-    document = read_seed(path)
+
+def load(tx: Transaction, document: dict[str, Any]) -> None:
+    """Store the organizations and handshakes of a parsed seed document; its accounts
+    are the runtime's (they are in the accounts table by now, `Handlers.start`)."""
+    unknown = sorted(set(document) - set(SECTIONS))
+    if unknown:
+        raise ValueError(f"seed: unknown section(s) {', '.join(map(repr, unknown))}")
     for index, org in enumerate(document.get("organizations", ())):
         where = f"organizations[{index}]"
         _checked("organization", org["id"], where)
-        _checked("account", org["management_account_id"], where)
+        _known(tx, org["management_account_id"], where)
         for member in org.get("members", ()):
-            _checked("account", member["account_id"], where)
+            _known(tx, member["account_id"], where)
         if (
             tx.one("SELECT id FROM organizations WHERE id = ?", (org["id"],))
             is not None
@@ -123,7 +145,7 @@ def load_seed(tx: Transaction, path: str | Path) -> None:
                 parent_id=entry.get("parent_id"),
                 requested_at=requested,
                 expires_at=_millis(
-                    entry.get("expires"), requested + LIFETIME_MS[entry["action"]]
+                    entry.get("expires"), requested + store.LIFETIME_MS[entry["action"]]
                 ),
                 state_changed_at=_millis(entry.get("state_changed"), requested),
                 version=0,

@@ -16,8 +16,15 @@ from runtime.database import Database, Row, Transaction
 
 PENDING = ("REQUESTED", "OPEN")
 TERMINAL = ("ACCEPTED", "DECLINED", "CANCELED", "EXPIRED")
+DAY_MS = 24 * 3600 * 1000
 #: A terminal handshake disappears this long after it entered its state (R7).
-RETENTION_MS = 30 * 24 * 3600 * 1000
+RETENTION_MS = 30 * DAY_MS
+#: Handshake lifetimes by action (R3): expiry = requested + lifetime.
+LIFETIME_MS = {
+    "INVITE": 15 * DAY_MS,
+    "ENABLE_ALL_FEATURES": 90 * DAY_MS,
+    "APPROVE_ALL_FEATURES": 90 * DAY_MS,
+}
 
 
 @dataclass(frozen=True)
@@ -347,15 +354,3 @@ def listing(
         params,
     )
     return [HandshakeRow.of(row) for row in rows]
-
-
-# -- meta ---------------------------------------------------------------------------------
-
-
-def meta(tx: Transaction, key: str, default: str) -> str:
-    """A server-wide setting, created with `default` the first time it is read."""
-    row = tx.one("SELECT value FROM meta WHERE key = ?", (key,))
-    if row is not None:
-        return str(row["value"])
-    tx.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, default))
-    return default

@@ -157,10 +157,17 @@ class World:
     """A running server plus the bookkeeping that keeps tests apart."""
 
     def __init__(
-        self, server: Server, accounts: list[dict[str, str]], clock: Clock | None
+        self,
+        server: Server,
+        accounts: list[dict[str, str]],
+        clock: Clock | None,
+        db: str | None = None,
     ) -> None:
         self.server = server
         self.url = server.url
+        #: The server's ``--db`` (a SQLite path or a PostgreSQL URL), for tests that read
+        #: or change the stored state directly (`open_store`).
+        self.db = db
         self._unused = list(accounts)
         self._clock = clock
 
@@ -303,7 +310,68 @@ def serving(
     with fresh_database(engine, folder) as db:
         args = ["--accounts", str(accounts_file), "--db", db, *clock_args, *flags]
         with running_server(folder, *args) as server:
-            yield World(server, entries, the_clock)
+            yield World(server, entries, the_clock, db)
+
+
+@contextmanager
+def open_store(db: str) -> Iterator[Any]:
+    """The Organizations database ``db`` opened in this process (its migrations applied),
+    to read or change what a server stores through ``handlers.organizations.store``."""
+    from handlers.organizations import SERVICE
+    from runtime.database import open_database
+
+    database = open_database(db, SERVICE.migrations)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+@dataclass
+class InProcess:
+    """The Organizations handlers without a server, built as `botogen serve` builds
+    them (`runtime.assemble`): call an operation as ``handler.describe_handshake(
+    context(account_id), request)``."""
+
+    handler: Any
+    database: Any
+
+    @staticmethod
+    def context(account_id: str) -> Any:
+        from runtime.context import RequestContext
+
+        return RequestContext(
+            account_id, f"arn:aws:iam::{account_id}:root", "us-east-1", "test-request"
+        )
+
+
+@contextmanager
+def in_process(
+    db: str,
+    accounts: list[dict[str, Any]],
+    seed: dict[str, Any] | None = None,
+    **settings: Any,
+) -> Iterator[InProcess]:
+    """The handlers on ``db`` with ``accounts`` (and a seed, and settings), started."""
+    from generated.organizations import SERVICE as MODEL
+    from handlers.organizations import SERVICE
+    from runtime.accounts import accounts_from
+    from runtime.handler import Environment
+
+    with open_store(db) as database:
+        environment = Environment(
+            database,
+            accounts_from({"accounts": accounts}, "accounts"),
+            SERVICE.settings(**settings),
+            SERVICE.errors(MODEL),
+        )
+        handler = SERVICE.handlers(environment)
+        with database.transaction() as tx:
+            database.serialize(tx)
+            handler.start(tx)
+            if seed is not None:
+                handler.load_seed(tx, seed)
+        yield InProcess(handler, database)
 
 
 # -- fixtures (import them into a test module to use them) ------------------------------------

@@ -1,0 +1,61 @@
+"""The accounts of an organization: ListAccounts, and ListTagsForResource for accounts
+(the tags an accepted invitation attached, R17)."""
+
+from __future__ import annotations
+
+import json
+
+from generated.organizations.errors import TargetNotFoundException
+from generated.organizations.models import (
+    ListAccountsRequest,
+    ListAccountsResponse,
+    ListTagsForResourceRequest,
+    ListTagsForResourceResponse,
+)
+from handlers.organizations import documents, store
+from handlers.organizations.base import OrganizationsBase
+from runtime.context import RequestContext
+
+__all__ = ["AccountOperations"]
+
+TARGET_NOT_FOUND = (
+    "We can't find a root, OU, account, or policy with the TargetId that you specified."
+)
+
+
+class AccountOperations(OrganizationsBase):
+    def list_accounts(
+        self, context: RequestContext, request: ListAccountsRequest
+    ) -> ListAccountsResponse:
+        """The organization's accounts (the management account included), for its
+        management account, in the order they joined."""
+        limit = request.max_results or 20
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            binding = f"ListAccounts:{org['id']}"
+            after = self._page_after(binding, request.next_token)
+            rows = store.members(tx, org["id"], after, limit + 1)
+            return ListAccountsResponse.model_construct(
+                accounts=[documents.account(org, row) for row in rows[:limit]],
+                next_token=self._next_token(
+                    binding, [(row["joined_at"], row["id"]) for row in rows], limit
+                ),
+            )
+
+    def list_tags_for_resource(
+        self, context: RequestContext, request: ListTagsForResourceRequest
+    ) -> ListTagsForResourceResponse:
+        """The tags of an account of the caller's organization: those its invitation
+        carried, attached when it was accepted (R17). Other resource kinds (roots, OUs,
+        policies) are not modelled yet: TargetNotFound."""
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            row = store.account(tx, self.db, request.resource_id)
+            if row is None or row["organization_id"] != org["id"]:
+                raise TargetNotFoundException(TARGET_NOT_FOUND)
+            tags = json.loads(row["tags"]) if row["tags"] else []
+            return ListTagsForResourceResponse.model_construct(
+                tags=documents.tags(tags)
+            )

@@ -1,0 +1,257 @@
+"""What every Organizations operation shares: `OrganizationsBase`.
+
+It sits on the runtime's `ServiceHandler` (transactions, the business clock, page tokens,
+settings, the error policy) and the generated `OrganizationsSkeleton` (one method per
+operation), and adds the Organizations helpers the resource modules use:
+
+- start-up (R1) and seeding (`start`, `load_seed`), and which provisionable accounts
+  exist (`signs`, organizations.md M2);
+- who is calling (`_caller`), the organizations it sees (`_organization`, `_sender`,
+  `_managed_organization`);
+- handshake visibility and documents (`_is_recipient`, `_visible`, `_document`,
+  `_documents`) and R6's persisted expiry (`_persist_expiry`);
+- paging by key (`_next_token`).
+
+Business rules only: requests arrive validated (the runtime did that), answers leave as
+the generated models (built without validation, `documents`) or exceptions. Each
+operation is one transaction (`self.transaction()`); a lock that cannot be had is the
+error policy's ConcurrentModificationException (R13). Handlers run on several worker
+threads at once: nothing per request is kept on `self`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from generated.organizations import OrganizationsSkeleton
+from generated.organizations.errors import (
+    AccessDeniedException,
+    AWSOrganizationsNotInUseException,
+    HandshakeNotFoundException,
+)
+from generated.organizations.models import Handshake
+from generated.organizations.shapes import ActionType, HandshakePartyType
+from handlers.organizations import documents, seed, store
+from handlers.organizations.errors import ACCESS_DENIED, NOT_FOUND, NOT_IN_USE
+from handlers.organizations.settings import OrganizationsSettings
+from handlers.organizations.store import HandshakeRow
+from runtime.accounts import Account
+from runtime.context import RequestContext
+from runtime.database import Row, Transaction
+from runtime.handler import ServiceHandler
+
+__all__ = ["Caller", "OrganizationsBase", "new_handshake", "new_id"]
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_id(prefix: str, length: int) -> str:
+    """A random id: `prefix` and `length` lowercase letters and digits (C1)."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+def new_handshake(
+    organization_id: str,
+    action: ActionType,
+    state: str,
+    now: int,
+    target: tuple[str, str] | None = None,
+    *,
+    notes: str | None = None,
+    tags: str | None = None,
+    parent_id: str | None = None,
+) -> HandshakeRow:
+    """A handshake requested `now`, with its action's lifetime (R3)."""
+    return HandshakeRow(
+        id=new_id("h-", 32),
+        organization_id=organization_id,
+        action=action,
+        state=state,
+        target_type=target[0] if target else None,
+        target_id=target[1] if target else None,
+        notes=notes,
+        tags=tags,
+        parent_id=parent_id,
+        requested_at=now,
+        expires_at=now + store.LIFETIME_MS[action],
+        state_changed_at=now,
+        version=0,
+    )
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as the database knows them now."""
+
+    id: str
+    email: str
+    organization_id: str | None
+    #: The organization this account manages, if any.
+    manages: str | None
+    #: Members of the organization it manages (itself included).
+    managed_members: int
+
+
+class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
+    """The shared base of the Organizations handler classes (module docstring)."""
+
+    settings: OrganizationsSettings
+    #: The operations wait for nothing but the database (the business clock is a local
+    #: file): on SQLite the runtime may start read-only requests on its event loop, and
+    #: moves one to a worker thread before it writes (`runtime.handler`). A handler that
+    #: would wait for anything else (a sleep, the network) must not live under this base.
+    waits_only_on_storage = True
+
+    # -- hooks the runtime calls ---------------------------------------------------------
+
+    def start(self, tx: Transaction) -> None:
+        """R1: every account the server knows is in the accounts table (name and email
+        as the accounts file says; membership as stored). Provisionable accounts are not:
+        they do not exist until created (organizations.md M2)."""
+        for known in self.accounts:
+            if not known.provisionable:
+                store.upsert_account(tx, known.id, known.name, known.email)
+
+    def load_seed(self, tx: Transaction, document: dict[str, Any]) -> None:
+        """Fixed organizations and handshakes (`handlers.organizations.seed`)."""
+        seed.load(tx, document)
+
+    def signs(self, account: Account) -> bool:
+        """A provisionable account signs once it exists: once its row is in the accounts
+        table (CreateAccount puts it there, M2)."""
+        with self.transaction(write=False) as tx:
+            return store.account(tx, self.db, account.id) is not None
+
+    # -- the caller and its organization ---------------------------------------------------
+
+    def _caller(
+        self, tx: Transaction, context: RequestContext, lock: bool = False
+    ) -> Caller:
+        row = store.caller(tx, self.db, context.account_id, lock=lock)
+        if row is None:  # verified by SigV4 but unknown to the database: not possible
+            raise AccessDeniedException(ACCESS_DENIED)
+        manages = None
+        managed_members = 0
+        if row["management_account_id"] == row["id"]:
+            manages = row["organization_id"]
+            managed_members = store.member_count(tx, manages)
+        return Caller(
+            row["id"], row["email"], row["organization_id"], manages, managed_members
+        )
+
+    def _organization(
+        self, tx: Transaction, organization_id: str, lock: bool = False
+    ) -> Row:
+        org = store.organization(tx, self.db, organization_id, lock=lock)
+        assert org is not None, organization_id
+        return org
+
+    def _sender(self, tx: Transaction, organization_id: str) -> Row:
+        """The organization with its management account's name and email."""
+        org = store.sender(tx, organization_id)
+        assert org is not None, organization_id
+        return org
+
+    def _managed_organization(self, tx: Transaction, caller: Caller) -> Row:
+        """The organization the caller manages: AWSOrganizationsNotInUse outside any,
+        AccessDenied for a member."""
+        if caller.organization_id is None:
+            raise AWSOrganizationsNotInUseException(NOT_IN_USE)
+        if caller.manages is None:
+            raise AccessDeniedException(ACCESS_DENIED)
+        return self._organization(tx, caller.manages)
+
+    # -- who sees and answers a handshake (R9, R10, R17, R21) ------------------------------
+
+    @staticmethod
+    def _is_recipient(row: HandshakeRow, caller: Caller) -> bool:
+        """The ACCOUNT party that is the caller, or the EMAIL party that is its email.
+
+        A management account of an organization with members cannot receive invitations
+        (R17): it sees none and answers none.
+        """
+        if (
+            row.action == ActionType.INVITE
+            and caller.manages
+            and caller.managed_members > 1
+        ):
+            return False
+        if row.target_type == HandshakePartyType.ACCOUNT:
+            return row.target_id == caller.id
+        if row.target_type == HandshakePartyType.EMAIL:
+            return (row.target_id or "").lower() == caller.email.lower()
+        return False
+
+    def _visible(
+        self, row: HandshakeRow | None, caller: Caller, now: int
+    ) -> HandshakeRow:
+        """The handshake as of now, if the caller may know it exists; else R9.
+
+        DECIDED (R9): visible to its recipient and to every account of the sending
+        organization (R21); unknown, purged (R7) and other accounts' handshakes are all
+        "not found" alike, so a non-party learns nothing, not even that the id exists.
+        """
+        if row is None:
+            raise HandshakeNotFoundException(NOT_FOUND)
+        current = row.effective(now)
+        if current.purged(now):
+            raise HandshakeNotFoundException(NOT_FOUND)
+        if not (
+            self._is_recipient(row, caller)
+            or caller.organization_id == row.organization_id
+        ):
+            raise HandshakeNotFoundException(NOT_FOUND)
+        return current
+
+    # -- handshake documents (R3, R4, R6) ------------------------------------------------
+
+    def _document(self, tx: Transaction, row: HandshakeRow) -> Handshake:
+        return documents.handshake(row, self._sender(tx, row.organization_id))
+
+    def _documents(
+        self, tx: Transaction, rows: Sequence[HandshakeRow], now: int
+    ) -> list[Handshake]:
+        """Documents of a listing, as of `now`, reading each sender once."""
+        senders: dict[str, Row] = {}
+        found = []
+        for row in rows:
+            org_id = row.organization_id
+            if org_id not in senders:
+                senders[org_id] = self._sender(tx, org_id)
+            found.append(documents.handshake(row.effective(now), senders[org_id]))
+        return found
+
+    def _persist_expiry(self, rows: Sequence[HandshakeRow], now: int) -> None:
+        """R6: a read that found pending handshakes past their expiry stores EXPIRED
+        (in a write transaction of its own, after the read's)."""
+        for organization_id in sorted(
+            {r.organization_id for r in rows if r.effective(now) is not r}
+        ):
+            with self.transaction() as tx:
+                store.persist_expiry(tx, organization_id, now)
+
+    # -- paging (R22) ----------------------------------------------------------------------
+
+    def _page_after(self, binding: str, token: str | None) -> list[Any] | None:
+        """The key the page `token` asks for starts after (None: the first page); a
+        token that is not ours for `binding` is InvalidInput INVALID_NEXT_TOKEN."""
+        position = self.page_position(binding, token)
+        return None if position is None else list(position)
+
+    def _next_token(
+        self, binding: str, keys: Sequence[Sequence[Any]], limit: int
+    ) -> str | None:
+        """A token for the page after the first `limit` items, when `keys` (one sort key
+        per item found, fetched `limit + 1`) holds one more.
+
+        Listings are ordered by a unique key — (requested_at, id) for handshakes,
+        (joined_at, id) for accounts — and the token carries the last key of the page, so
+        paging never skips or repeats an item.
+        """
+        if len(keys) <= limit:
+            return None
+        return self.page_token(binding, list(keys[limit - 1]))

@@ -1,0 +1,137 @@
+"""Inviting accounts: InviteAccountToOrganization (R17, R18, R19)."""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+
+from pydantic import TypeAdapter, ValidationError
+
+from generated.organizations.errors import (
+    DuplicateHandshakeException,
+    HandshakeConstraintViolationException,
+    InvalidInputException,
+)
+from generated.organizations.models import (
+    InviteAccountToOrganizationRequest,
+    InviteAccountToOrganizationResponse,
+)
+from generated.organizations.shapes import (
+    AccountId,
+    ActionType,
+    HandshakeConstraintViolationExceptionReason as Constraint,
+    HandshakePartyType,
+    InvalidInputExceptionReason as InputReason,
+)
+from handlers.organizations import errors, store
+from handlers.organizations.base import OrganizationsBase, new_handshake
+from runtime.context import RequestContext
+from runtime.validation import Failure
+
+__all__ = ["InvitationOperations"]
+
+#: The model's own account id shape (`^\d{12}$`, ASCII digits only): a target ACCOUNT id
+#: is checked as the model would check an AccountId member.
+_ACCOUNT_ID: Final[TypeAdapter[str]] = TypeAdapter(AccountId)
+
+
+def _is_account_id(value: str) -> bool:
+    try:
+        _ACCOUNT_ID.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class InvitationOperations(OrganizationsBase):
+    def invite_account_to_organization(
+        self, context: RequestContext, request: InviteAccountToOrganizationRequest
+    ) -> InviteAccountToOrganizationResponse:
+        """R17: the management account invites an account, by id or by email; R18's daily
+        quota and R19's account limit apply. The invitation is created OPEN (R5)."""
+        target_type, target_id = request.target.type_, request.target.id
+        if target_type == HandshakePartyType.ORGANIZATION:
+            raise InvalidInputException(
+                "You specified the wrong type of entity (account, organization, or email) "
+                "as a party.",
+                reason=InputReason.INVALID_PARTY_TYPE_TARGET,
+            )
+        if target_type == HandshakePartyType.ACCOUNT and not _is_account_id(target_id):
+            # The model types Target.Id loosely (any party id); an ACCOUNT target is an
+            # AccountId, and fails as that member's pattern would (R8's answer).
+            raise errors.invalid_input(
+                Failure("Target.Id", "pattern", "Member must be an account id")
+            )
+        if target_type == HandshakePartyType.EMAIL:
+            local, at, domain = target_id.partition("@")
+            if not (local and at and "." in domain):
+                raise InvalidInputException(
+                    "You specified an invalid email address for the invited account owner.",
+                    reason=InputReason.INVALID_EMAIL_ADDRESS_TARGET,
+                )
+            target_id = target_id.lower()
+        with self.transaction() as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            # Locked: the organization's invitations are serialised (R18, R19 counts).
+            org = self._organization(tx, org["id"], lock=True)
+            now = self.now_ms()
+            store.persist_expiry(tx, org["id"], now)
+            if store.pending_count(tx, org["id"], ActionType.ENABLE_ALL_FEATURES, now):
+                # DECIDED (as AWS): no invitations while all features are being enabled.
+                raise HandshakeConstraintViolationException(
+                    "You can't invite accounts while the organization is migrating to all "
+                    "features.",
+                    reason=Constraint.INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES,
+                )
+            invited = (
+                store.account(tx, self.db, target_id)
+                if target_type == HandshakePartyType.ACCOUNT
+                else store.account_by_email(tx, target_id)
+            )
+            if invited is not None and invited["organization_id"] == org["id"]:
+                # DECIDED: the organization's own accounts (its management account
+                # included) cannot be invited into it again.
+                raise HandshakeConstraintViolationException(
+                    "The account is already a member of this organization.",
+                    reason=Constraint.ALREADY_IN_AN_ORGANIZATION,
+                )
+            if store.pending_count(
+                tx, org["id"], ActionType.INVITE, now, (target_type, target_id)
+            ):
+                raise DuplicateHandshakeException(
+                    "A handshake with the same action and target already exists."
+                )
+            limit = self.settings.account_limit
+            members = store.member_count(tx, org["id"])
+            pending = store.pending_count(tx, org["id"], ActionType.INVITE, now)
+            if members + pending >= limit:  # R19, H5: the management account counts
+                raise HandshakeConstraintViolationException(
+                    f"You have reached the limit of {limit} accounts (members "
+                    "and pending invitations) in the organization.",
+                    reason=Constraint.ACCOUNT_NUMBER_LIMIT_EXCEEDED,
+                )
+            daily = self.settings.daily_invitations
+            if store.invitations_since(tx, org["id"], now - store.DAY_MS) >= daily:
+                raise HandshakeConstraintViolationException(
+                    f"You can send at most {daily} invitations a day.",
+                    reason=Constraint.HANDSHAKE_RATE_LIMIT_EXCEEDED,
+                )
+            tags = (
+                json.dumps([{"Key": t.key, "Value": t.value} for t in request.tags])
+                if request.tags
+                else None
+            )
+            row = new_handshake(
+                org["id"],
+                ActionType.INVITE,
+                "OPEN",  # R5: an invitation is created OPEN
+                now,
+                (target_type, target_id),
+                notes=request.notes,
+                tags=tags,
+            )
+            store.insert_handshake(tx, row)
+            return InviteAccountToOrganizationResponse.model_construct(
+                handshake=self._document(tx, row)
+            )

@@ -1,0 +1,33 @@
+"""Organizations' settings (organizations.md M7): the knobs of the rules, with defaults.
+
+`botogen serve` turns each field into a command-line option (`account_limit` →
+`--account-limit`) and reads them from `--config FILE` too; handlers read them as
+`self.settings.<name>`. A new limit or delay of the spec is a new field here.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from runtime.service import Settings
+
+__all__ = ["OrganizationsSettings"]
+
+
+class OrganizationsSettings(Settings):
+    account_limit: int = Field(
+        10,
+        ge=1,
+        description=(
+            "accounts an organization may hold: its accounts (the management account "
+            "included) plus pending invitations (R19, organizations.md H5)"
+        ),
+    )
+    daily_invitations: int = Field(
+        20,
+        ge=1,
+        description=(
+            "invitations an organization may send per rolling 24 hours, declined and "
+            "canceled ones included (R18)"
+        ),
+    )
