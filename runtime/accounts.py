@@ -251,7 +251,7 @@ class Signers:
 
     Every account of `accounts` signs, except provisionable ones: those sign once
     `provisioned(account)` (the service's answer) is true, and from then on (an account
-    is never un-created). Only keys of the registry reach `provisioned`, so nothing an
+    is never un-created; only a reset of all state, `forget`, starts over). Only keys of the registry reach `provisioned`, so nothing an
     unauthenticated client sends grows the set it remembers. Safe for several threads.
     """
 
@@ -264,6 +264,11 @@ class Signers:
         self._provisioned = provisioned
         self._active: set[str] = set()
         self._lock = threading.Lock()
+
+    def forget(self) -> None:
+        """Ask the service again (its state was reset: created accounts are gone)."""
+        with self._lock:
+            self._active.clear()
 
     def by_access_key(self, access_key_id: str) -> Account | None:
         """The account that `access_key_id` belongs to, if that account may sign."""

@@ -71,6 +71,10 @@ def assemble(
     environment = Environment(database, options.accounts, settings, errors, clock)
     handler = make_handler(definition.handlers, environment)
     seed = dict(options.seed) if options.seed else None
+    signers = Signers(
+        options.accounts,
+        handler.signs if isinstance(handler, ServiceHandler) else None,
+    )
 
     def start(clear: bool = False) -> None:
         if database is None or not isinstance(handler, ServiceHandler):
@@ -82,12 +86,9 @@ def assemble(
             handler.start(tx)
             if seed is not None:
                 handler.load_seed(tx, seed)
+        signers.forget()
 
     start()
-    signers = Signers(
-        options.accounts,
-        handler.signs if isinstance(handler, ServiceHandler) else None,
-    )
     pipeline = Pipeline(
         protocol=AwsJsonProtocol(package.SERVICE, dict(package.OPERATIONS)),
         operations=package.OPERATIONS,
