@@ -260,6 +260,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="worker threads per process: requests in the pipeline at once",
     )
     serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="a request's head must arrive within this time of its first byte",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="a request's body must arrive within this time of its head",
+    )
+    serve.add_argument(
+        "--keep-alive-timeout",
+        type=int,
+        default=5,
+        metavar="SECONDS",
+        help="an idle kept-alive connection is closed after this time",
+    )
+    serve.add_argument(
         "--admin",
         action="store_true",
         help="enable the test-control API under /_botogen/ (reset, clock, health)",

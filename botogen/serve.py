@@ -34,6 +34,7 @@ from runtime.accounts import (
 )
 from runtime.app import App
 from runtime.assemble import ServeOptions, assemble
+from runtime.http import HttpLimits, server_config
 from runtime.service import (
     ServiceDefinition,
     Settings,
@@ -235,17 +236,11 @@ async def _when_started(server: uvicorn.Server, ready: Callable[[], None]) -> No
     ready()
 
 
-async def _serve(app: App, sock: socket.socket, ready: Callable[[], None]) -> None:
-    config = uvicorn.Config(
-        app,
-        loop="uvloop",
-        http="httptools",
-        lifespan="off",
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,  # the caller is who signed the request, not a header
-        log_config=None,
-    )
+async def _serve(
+    app: App, sock: socket.socket, ready: Callable[[], None], limits: HttpLimits
+) -> None:
+    # Header/URL limits and read timeouts at the HTTP layer (runtime/http.py).
+    config = server_config(app, limits)
     server = uvicorn.Server(config)
     started = asyncio.create_task(_when_started(server, ready))
     await server.serve(sockets=[sock])
@@ -261,6 +256,14 @@ def run(args: Any) -> int:
     package = service_package(args.service, getattr(args, "package_dir", None))
     definition = definition_for(args.service, package, args.handlers)
     options = options_from(args, definition, package)
+    try:
+        limits = HttpLimits(
+            header_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+            keep_alive_timeout=args.keep_alive_timeout,
+        )
+    except ValueError as error:
+        raise SystemExit(f"botogen: {error}") from None
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
@@ -281,7 +284,7 @@ def run(args: Any) -> int:
         # process: out of the collector's sight, full collections stay short.
         gc.freeze()
         try:
-            uvloop.run(_serve(app, sock, ready))
+            uvloop.run(_serve(app, sock, ready, limits))
         finally:
             app.close()
 
