@@ -3,69 +3,71 @@
 The server calls `verify` for every request before anything else; the account a request
 acts for is the one whose access key verifiably signed it, never one named by a header.
 
-How it verifies: the request as received is rebuilt as a request object (the attributes
-of a `botocore.awsrequest.AWSRequest` that the signer reads) holding exactly the headers the client listed in ``SignedHeaders``, its
-``context['timestamp']`` set from ``X-Amz-Date``; botocore's own
-`botocore.auth.SigV4Auth` code then computes the canonical request and the string to sign,
-and the signature is derived (botocore's ``_sign`` HMAC helper) with the secret of the
-account that owns the access key. Reusing the client's signer means the server
-canonicalises exactly as boto3 and the AWS CLI do: path normalisation and double
-percent-encoding, query sorting, header value trimming, the payload hash taken from
-``X-Amz-Content-SHA256`` when signed and otherwise from the body.
+The signature is recomputed from the request as received, with the standard library:
+the *canonical request* (the method; the canonical URI: the raw path's dot segments
+resolved and empty ones dropped, then each octet but RFC 3986 unreserved ones and ``/``
+percent-encoded, so ``%3A`` on the wire is ``%253A``, the "double encoding" of every
+service but S3; the canonical query: names and values decoded to octets, encoded again,
+sorted; a ``name:value`` line per signed header, sorted, the value trimmed and its inner
+whitespace runs collapsed; the signed names; the payload hash: a signed
+``X-Amz-Content-SHA256`` as sent, else the body's SHA-256), then the *string to sign*
+(algorithm, request time, credential scope ``date/region/service/aws4_request``, the
+canonical request's SHA-256), then the *signing key*, HMAC-SHA256 chained from
+``"AWS4" + secret`` over the scope's parts. The HMAC of the string to sign under it is
+compared in constant time with the client's.
 
-Two deliberate differences from a client-side `SigV4Auth`:
+This is what botocore's client signer (boto3, the AWS CLI) computes, and AWS's own test
+suite agrees. Deliberate differences from a client-side signer:
 
-* the canonical headers are exactly the ones the client signed. botocore's client leaves
-  some headers out when it signs (``user-agent``, ``expect``, ``x-amzn-trace-id``, …);
-  other SDKs may sign them, so the server must not drop what ``SignedHeaders`` lists.
-  Headers the client did *not* sign (added by a proxy, say) are ignored, as AWS does;
-* the query string is decoded and re-encoded the way botocore encodes parameters
-  (RFC 3986 unreserved characters kept, everything else ``%XX`` in upper case), then
-  sorted, so a client that percent-encodes a little differently on the wire still
-  verifies. For what botocore sends this is identical to its own raw-query canonical form.
+* the canonical headers are exactly those listed in ``SignedHeaders`` (botocore leaves
+  ``user-agent``, ``expect``, ... out; other SDKs may sign them); headers the client
+  did not sign (a proxy's, say) are ignored, as AWS does;
+* the query is decoded and encoded again, as AWS servers do, where botocore signs its
+  URL's query text as it is: the two agree on any query an SDK writes (RFC 3986
+  encoded). A raw ``+`` is a space, as query parsers read it;
+* path and query are the octets received (decoded by the server as Latin-1; text with
+  characters above U+00FF is taken as UTF-8). A repeated header whose values end in
+  characters Python, not HTTP, counts as whitespace (``\\xa0``) may canonicalise
+  differently from botocore, which trims each value on its own.
 
-Both the ``Authorization`` header and presigned URLs (``X-Amz-Algorithm``,
-``X-Amz-Credential``, ``X-Amz-Date``, ``X-Amz-Expires``, ``X-Amz-SignedHeaders``,
-``X-Amz-Signature`` query parameters) are accepted, never both at once.
+The ``Authorization`` header and presigned URLs (``X-Amz-Algorithm``, ``-Credential``,
+``-Date``, ``-Expires``, ``-SignedHeaders``, ``-Signature`` query parameters) are both
+accepted, never at once. Refused rather than accepted unverified: temporary credentials
+(``X-Amz-Security-Token``; the registry has long-term keys only), unsigned or streaming
+payloads, SigV4a, S3's un-normalised paths.
 
-Not supported, and answered with an error rather than accepted unverified: temporary
-credentials (``X-Amz-Security-Token``; the registry has only long-term keys), unsigned or
-streaming payloads (``X-Amz-Content-SHA256`` other than the body's SHA-256), and SigV4a.
-
-Every request's signature is recomputed; no verified signature or answer is remembered.
-What a client repeats all day is: the parse of its credential scope and signed-header
-list, the parsed ``X-Amz-Date`` of the current second, botocore's canonical form of the
-path, the verifier per (secret, service, region) and the HMAC keyed with the day's
-signing key (bounded LRU caches; a failed parse raises and is not remembered).
-
-Errors are `AuthError` with the code and message AWS answers with; messages never contain
-a secret, and nothing here logs.
+Hostile input: an unauthenticated client controls every byte, so nothing it sends is
+remembered. The one cache holds signing keys (as keyed HMACs) by (secret, date, region,
+service), at most `SIGNING_KEY_CACHE_SIZE`, an entry added only once a request signed
+with it verified. Parsing is capped (credential length, signed headers, dates) and
+linear; any malformed or out-of-range value, dates included, is an `AuthError` with
+AWS's code and message, which never quotes a secret.
 """
 
 from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from hashlib import sha256
-from typing import Any, Final
-from urllib.parse import unquote
+from typing import Final, Protocol
+from urllib.parse import quote_from_bytes, unquote, unquote_to_bytes
 
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
-
-from runtime.accounts import Account, Accounts
-
-__all__ = ["ALGORITHM", "AuthError", "Caller", "verify"]
+from runtime.accounts import Account
 
 #: The only signing algorithm accepted.
 ALGORITHM: Final = "AWS4-HMAC-SHA256"
 _TERMINATOR: Final = "aws4_request"
 #: The longest validity AWS allows a presigned URL (7 days).
 _MAX_EXPIRES: Final = 604800
+#: Caps on what is parsed (AWS's access key ids have at most 128 characters).
+MAX_CREDENTIAL: Final = 512
+MAX_SIGNED_HEADERS: Final = 64
+_MAX_DATE_HEADER: Final = 64
+SIGNING_KEY_CACHE_SIZE: Final = 256
 
 SIGNATURE_MISMATCH: Final = (
     "The request signature we calculated does not match the signature you provided. "
@@ -74,20 +76,28 @@ SIGNATURE_MISMATCH: Final = (
 )
 INVALID_TOKEN: Final = "The security token included in the request is invalid."
 
-_AMZ_DATE = re.compile(
-    r"([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})Z"
-)
+_AMZ_DATE = re.compile(r"[0-9]{8}T[0-9]{6}Z")
 _SCOPE_DATE = re.compile(r"[0-9]{8}")
-_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
-_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
-_PRESIGN_PARAMS: Final = (
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Signature",
-    "X-Amz-Date",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Expires",
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+_DIGITS = re.compile(r"[0-9]+")
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9._~/-]*")
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9._~/-]")
+#: Text already encoded as the canonical query is: unreserved characters, and upper-case
+#: escapes of the other octets only. Possessive (and one character a step): linear.
+_CANONICAL = re.compile(
+    r"(?:[A-Za-z0-9._~-]|%(?:[0189A-F][0-9A-F]|2[0-9A-CF]|3[A-F]|40|5[B-E]|60|7[B-DF]))*+"
 )
+#: The Authorization header as botocore and the SDKs write it, in one step. What it
+#: matches, `_parse_authorization_in_detail` would accept with the same result.
+_USUAL = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([^\s/,=]{1,128})/([0-9]{8})/([a-z0-9-]{1,64})/"
+    r"([a-z0-9-]{1,64})/aws4_request, SignedHeaders=([a-z0-9-]+(?:;[a-z0-9-]+)*+), "
+    r"Signature=([0-9a-f]{64})"
+)
+_PRESIGN_PARAMS: Final = (
+    "X-Amz-Algorithm X-Amz-Credential X-Amz-Signature X-Amz-Date X-Amz-SignedHeaders "
+    "X-Amz-Expires"
+).split()
 
 
 class AuthError(Exception):
@@ -121,10 +131,10 @@ class Caller:
     principal_arn: str
 
 
-def _missing() -> AuthError:
-    return AuthError(
-        "MissingAuthenticationTokenException", "Missing Authentication Token"
-    )
+class KeyRegistry(Protocol):
+    """What `verify` needs of an account registry (`runtime.accounts.Accounts`)."""
+
+    def by_access_key(self, access_key_id: str) -> Account | None: ...
 
 
 def _incomplete(message: str) -> AuthError:
@@ -144,169 +154,161 @@ def _shown(value: str, limit: int = 64) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
-# --------------------------------------------------------------------------- signing
+# --------------------------------------------------------------------------- canonical
 
 
-class _Verifier(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
-    """botocore's SigV4 signer, turned around to recompute a received signature.
-
-    The request it is given carries exactly the signed headers, so `headers_to_sign`
-    takes them all (no client-side exclusion list, no Host derived from the URL);
-    `_normalize_url_path` remembers botocore's answer per path; `signature` copies the
-    HMAC keyed with the day's signing key instead of re-deriving it from the secret. One verifier per (secret,
-    service, region) is kept (`_verifier`): the signer holds no per-request state.
-    """
-
-    def __init__(self, secret_key: str, service: str, region: str) -> None:
-        super().__init__(None, service, region)
-        self._secret_key = secret_key
-
-    def headers_to_sign(self, request: _Received) -> Any:
-        return request.signed
-
-    def _normalize_url_path(self, path: str) -> str:
-        return _normalized_path(path)
-
-    def signature(self, string_to_sign: str, request: _Received) -> str:
-        keyed = _keyed_hmac(
-            self._secret_key,
-            request.context["timestamp"][0:8],
-            self._region_name,
-            self._service_name,
-        ).copy()
-        keyed.update(string_to_sign.encode("utf-8"))
-        return keyed.hexdigest()
+def _octets(text: str) -> bytes:
+    """The bytes received, from the Latin-1 text the server decoded them to."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
 
 
-class _SignedHeaders(dict[str, list[str]]):
-    """The signed headers as `canonical_headers` and `signed_headers` read them: lower-case
-    name to its list of values, which `get_all` (the `HTTPHeaders` method they call)
-    returns as it is."""
-
-    get_all = dict.__getitem__
+def _escaped(match: re.Match[str]) -> str:
+    return f"%{ord(match.group()):02X}"
 
 
-#: The one header `canonical_request` looks up by name, spelt as botocore spells it.
-_CONTENT_SHA256 = "X-Amz-Content-SHA256"
+def canonical_uri(path: str) -> str:
+    """The canonical URI of a raw (still percent-encoded) path, as for every service
+    but S3: dot segments resolved, empty ones dropped, then percent-encoded again."""
+    if not path:
+        return "/"
+    if path.startswith("/") and "//" not in path and "/." not in path:
+        # No empty, "." or ".." segment: nothing to resolve, only octets to encode.
+        if _PLAIN_PATH.fullmatch(path):
+            return path
+        if path.isascii():  # one character an octet: escape the few that need it
+            return _UNSAFE_IN_PATH.sub(_escaped, path)
+        return quote_from_bytes(_octets(path), safe="/")
+    raw = _octets(path)
+    kept: list[bytes] = []
+    for segment in raw.split(b"/"):
+        if segment == b"..":
+            if kept:
+                kept.pop()
+        elif segment and segment != b".":
+            kept.append(segment)
+    resolved = b"/".join(kept)
+    if raw.startswith(b"/"):
+        resolved = b"/" + resolved
+    if kept and raw.endswith(b"/"):
+        resolved += b"/"
+    return quote_from_bytes(resolved, safe="/")
 
 
-@dataclass(slots=True)
-class _Received:
-    """The received request with just what `SigV4Auth.canonical_request` reads.
-
-    botocore's `AWSRequest` would do as well, but building one (and its email-based
-    header map) costs more than the whole rest of the verification. `headers` is read
-    only for ``X-Amz-Content-SHA256``, so it holds that one header when it was signed;
-    `signed` holds them all.
-    """
-
-    method: str
-    url: str
-    params: list[tuple[str, str]]
-    headers: dict[str, str]
-    signed: _SignedHeaders
-    body: bytes
-    context: dict[str, Any]
+def _requoted(text: str) -> str:
+    if _CANONICAL.fullmatch(text):
+        return text  # decoding and encoding again would give it back
+    # A raw "+" is a space, as query parsers (HTML forms, `parse_qs`) read it: what was
+    # signed is what the application gets.
+    octets = _octets(text).replace(b"+", b" ")
+    return quote_from_bytes(unquote_to_bytes(octets), safe="")
 
 
-#: Only its stateless `_sign` (HMAC-SHA256) and `_normalize_url_path` helpers are used.
-_HMAC = SigV4Auth(None, "", "")
+def canonical_query(query: str, *, unsigned: str | None = None) -> str:
+    """The canonical query of a raw query string (without ``?``): names and values
+    decoded and encoded again, the pairs sorted. The parameter named `unsigned` (a
+    presigned URL's ``X-Amz-Signature``) is left out. An empty piece (``a=1&``) is an
+    empty name and value, as botocore signs it."""
+    if not query:
+        return ""
+    pairs = []
+    for piece in query.split("&"):
+        name, _, value = piece.partition("=")
+        if name != unsigned:
+            pairs.append((_requoted(name), _requoted(value)))
+    pairs.sort()
+    return "&".join([f"{name}={value}" for name, value in pairs])
 
 
-@lru_cache(maxsize=1024)
-def _normalized_path(path: str) -> str:
-    """botocore's canonical URI of `path` (dot segments removed, percent-encoded again),
-    remembered: the same few paths arrive over and over."""
-    normalized: str = _HMAC._normalize_url_path(path)
-    return normalized
-
-
-@lru_cache(maxsize=1024)
-def _verifier(secret_key: str, service: str, region: str) -> _Verifier:
-    return _Verifier(secret_key, service, region)
-
-
-def _sha256(data: bytes = b"") -> Any:
-    return sha256(data)
-
-
-@lru_cache(maxsize=4096)
-def _keyed_hmac(secret_key: str, date: str, region: str, service: str) -> hmac.HMAC:
-    """HMAC-SHA256 keyed with the SigV4 signing key, before any message: each request
-    signs a copy.
-
-    The key is derived exactly as `SigV4Auth.signature` does (botocore's `_sign`, four
-    chained HMACs), once per (secret, day, region, service). The final step is the same
-    function as botocore's ``_sign(key, string_to_sign, hex=True)``, but keying OpenSSL's
-    HMAC costs more than the rest of the signature, so the standard library's own keyed
-    state (its inner and outer SHA-256, chosen by passing a plain function as digestmod)
-    is kept and copied instead.
-    """
-    k_date = _HMAC._sign(f"AWS4{secret_key}".encode(), date)
-    k_region = _HMAC._sign(k_date, region)
-    k_service = _HMAC._sign(k_region, service)
-    k_signing = _HMAC._sign(k_service, _TERMINATOR)
-    return hmac.HMAC(k_signing, digestmod=_sha256)
-
-
-def _expected_signature(
+def canonical_request(
     method: str,
     path: str,
-    pairs: list[tuple[str, str]],
-    signed: _SignedHeaders,
-    body: bytes,
-    timestamp: str,
-    region: str,
-    service: str,
-    secret_key: str,
+    query: str,
+    headers: Mapping[str, str],
+    signed_headers: Sequence[str],
+    payload_hash: str,
+    *,
+    unsigned_param: str | None = None,
 ) -> str:
-    # The URL's host part plays no role: the signed `host` header is in `signed`.
-    # Decoded query parameters go in `params` (botocore re-encodes and sorts them); a
-    # query that does not decode as UTF-8 is left raw in the URL, which botocore sorts
-    # as it is.
-    url = "http://host" + path
-    params = _decoded(pairs) if pairs else pairs
-    if params is None:
-        url += "?" + "&".join(f"{name}={value}" for name, value in pairs)
-    content_sha256 = signed.get("x-amz-content-sha256")
-    request = _Received(
-        method,
-        url,
-        params or [],
-        {} if content_sha256 is None else {_CONTENT_SHA256: content_sha256[0]},
-        signed,
-        body,
-        {"timestamp": timestamp},
-    )
-    verifier = _verifier(secret_key, service, region)
-    canonical_request = verifier.canonical_request(request)
-    string_to_sign = verifier.string_to_sign(request, canonical_request)
-    signature: str = verifier.signature(string_to_sign, request)
-    return signature
+    """The canonical request. `headers` maps lower-case names to values (a repeated
+    header's values joined with ``,``); `signed_headers` are lower-case, sorted and
+    unique, and each must be in `headers` (else InvalidSignatureException)."""
+    query = canonical_query(query, unsigned=unsigned_param)
+    lines = [method.upper(), canonical_uri(path), query]
+    for name in signed_headers:
+        value = headers.get(name)
+        if value is None:
+            raise _invalid()  # the client signed a header that did not arrive
+        lines.append(f"{name}:{' '.join(value.split())}")
+    lines += ("", ";".join(signed_headers), payload_hash)
+    return "\n".join(lines)
+
+
+def string_to_sign(timestamp: str, scope: str, canonical: str) -> str:
+    """The string to sign for a canonical request signed at `timestamp`
+    (``YYYYMMDDTHHMMSSZ``) within `scope` (``date/region/service/aws4_request``)."""
+    digest = sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{ALGORITHM}\n{timestamp}\n{scope}\n{digest}"
+
+
+def signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
+    """The SigV4 signing key: HMAC-SHA256 chained from ``"AWS4" + secret_key``."""
+    key = f"AWS4{secret_key}".encode("utf-8", "surrogatepass")
+    for part in (date, region, service, _TERMINATOR):
+        key = hmac.digest(key, part.encode("utf-8", "surrogatepass"), "sha256")
+    return key
+
+
+def signature(key: bytes, string: str) -> str:
+    """The hex signature of a string to sign under a signing key."""
+    return hmac.new(key, string.encode("utf-8", "surrogatepass"), sha256).hexdigest()
+
+
+#: (secret, date, region, service) -> HMAC keyed with that signing key, before any
+#: message (a request signs a copy). Filled by verified requests only; oldest out first.
+_signing_hmacs: dict[tuple[str, str, str, str], hmac.HMAC] = {}
+
+
+def cached_signing_keys() -> int:
+    """How many signing keys are remembered (at most `SIGNING_KEY_CACHE_SIZE`)."""
+    return len(_signing_hmacs)
+
+
+def _remember(scope: tuple[str, str, str, str], keyed: hmac.HMAC) -> None:
+    if len(_signing_hmacs) >= SIGNING_KEY_CACHE_SIZE:
+        try:
+            del _signing_hmacs[next(iter(_signing_hmacs))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread was first
+            pass
+    _signing_hmacs[scope] = keyed
 
 
 # --------------------------------------------------------------------------- parsing
 
 
 @dataclass(slots=True)
-class _Signed:
+class _Claim:
     """What the client claims: the parts of its Authorization header or presigned URL."""
 
     access_key_id: str
     scope_date: str
     region: str
     service: str
-    signed_headers: tuple[str, ...]
-    signature: str
-    #: The request time as signed (``X-Amz-Date``) and parsed.
-    timestamp: str
-    moment: datetime
-    #: Validity in seconds, presigned URLs only.
-    expires: int | None
+    signed_headers: tuple[str, ...]  # lower case, sorted, unique
+    signature: str  # lower case
+    timestamp: str  # the request time as signed (YYYYMMDDTHHMMSSZ)
+    moment: datetime  # ... and parsed
+    expires: int | None  # validity in seconds, presigned URLs only
 
 
-@lru_cache(maxsize=1024)
+_Parsed = tuple[str, str, str, str, tuple[str, ...], str]
+
+
 def _parse_credential(credential: str) -> tuple[str, str, str, str]:
+    if len(credential) > MAX_CREDENTIAL:
+        raise _incomplete(f"Credential longer than {MAX_CREDENTIAL} characters")
     parts = credential.split("/")
     if len(parts) != 5:
         raise _incomplete(
@@ -320,14 +322,11 @@ def _parse_credential(credential: str) -> tuple[str, str, str, str]:
         raise _incomplete(
             f"Credential should be scoped to a valid date (YYYYMMDD), not {_shown(date)}."
         )
-    if not region or region != region.strip():
-        raise _incomplete(
-            f"Credential should be scoped to a valid region, not {_shown(region)}."
-        )
-    if not service or service != service.strip():
-        raise _incomplete(
-            f"Credential should be scoped to a valid service, not {_shown(service)}."
-        )
+    for what, value in (("region", region), ("service", service)):
+        if not value or value != value.strip():
+            raise _incomplete(
+                f"Credential should be scoped to a valid {what}, not {_shown(value)}."
+            )
     if terminator != _TERMINATOR:
         raise _incomplete(
             f"Credential should be scoped with a valid terminator: '{_TERMINATOR}', "
@@ -336,66 +335,61 @@ def _parse_credential(credential: str) -> tuple[str, str, str, str]:
     return key, date, region, service
 
 
-@lru_cache(maxsize=1024)
-def _parse_signed_headers(value: str, where: str) -> tuple[str, ...]:
-    names = tuple(name.strip().lower() for name in value.split(";"))
-    if not value or not all(names):
+def _parse_signed_headers(
+    value: str, where: str, normal: bool = False
+) -> tuple[str, ...]:
+    """The names listed, lower case, sorted, unique (`normal`: they are lower case and
+    without whitespace already)."""
+    listed = value.split(";", MAX_SIGNED_HEADERS)
+    if len(listed) > MAX_SIGNED_HEADERS:
+        raise _incomplete(f"{where} must list at most {MAX_SIGNED_HEADERS} headers")
+    names = set(listed) if normal else {name.strip().lower() for name in listed}
+    if "" in names:
         raise _incomplete(f"{where} must be a ';'-separated list of header names")
     if "host" not in names:
         raise _incomplete(f"{where} must include the 'host' header")
-    return names
+    return tuple(sorted(names))
 
 
 def _parse_signature(value: str) -> str:
-    if not _SIGNATURE.fullmatch(value):
+    if not _HEX64.fullmatch(value):
         raise _incomplete("Signature must be 64 hexadecimal characters")
     return value.lower()
 
 
-#: How botocore and the AWS SDKs write the Authorization header, taken apart without a
-#: regex; anything else goes through the component-by-component parser and its messages.
-_USUAL_START = "AWS4-HMAC-SHA256 Credential="
-_USUAL_SIGNED_HEADERS = ", SignedHeaders="
-_USUAL_SIGNATURE = ", Signature="
+def _parse_authorization(header: str) -> _Parsed:
+    """Access key, scope date, region, service, signed headers and signature of an
+    Authorization header."""
+    usual = _USUAL.fullmatch(header)
+    if usual is None:
+        return _parse_authorization_in_detail(header)
+    key, date, region, service, signed, signature = usual.groups()
+    signed_headers = _parse_signed_headers(signed, "SignedHeaders", normal=True)
+    return key, date, region, service, signed_headers, signature
 
 
-def _parse_authorization(header: str) -> tuple[str, str, str]:
-    """``Credential``, ``SignedHeaders`` and ``Signature`` of an Authorization header."""
-    if header.startswith(_USUAL_START):
-        credential, found, rest = header[len(_USUAL_START) :].partition(
-            _USUAL_SIGNED_HEADERS
-        )
-        signed_headers, found_too, signature = rest.partition(_USUAL_SIGNATURE)
-        if found and found_too and "," not in credential + signed_headers + signature:
-            return credential.strip(), signed_headers.strip(), signature.strip()
-    return _parse_authorization_components(header)
-
-
-def _parse_authorization_components(header: str) -> tuple[str, str, str]:
+def _parse_authorization_in_detail(header: str) -> _Parsed:
     """`_parse_authorization` for any spelling, one component at a time, with the
-    message that names what is wrong."""
+    message that names what is wrong. A fourth component is an error: no more are read.
+    """
     algorithm, _, rest = header.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise _incomplete(
             f"Authorization header must use the {ALGORITHM} algorithm (Signature Version 4)"
         )
     components: dict[str, str] = {}
-    for part in rest.split(","):
+    for part in rest.split(",", 3):
         name, eq, value = part.strip().partition("=")
         if not eq:
-            raise _incomplete(
-                "Authorization header component is not a valid key=value pair "
-                "(missing equal-sign)"
-            )
-        if name not in ("Credential", "SignedHeaders", "Signature"):
-            raise _incomplete(
-                f"Authorization header has an unknown component {_shown(name, 32)}"
-            )
-        if name in components:
-            raise _incomplete(
-                f"Authorization header has more than one '{name}' component"
-            )
-        components[name] = value.strip()
+            problem = "component is not a valid key=value pair (missing equal-sign)"
+        elif name not in ("Credential", "SignedHeaders", "Signature"):
+            problem = f"has an unknown component {_shown(name, 32)}"
+        elif name in components:
+            problem = f"has more than one '{name}' component"
+        else:
+            components[name] = value.strip()
+            continue
+        raise _incomplete(f"Authorization header {problem}")
     missing = [
         f"Authorization header requires '{name}' parameter."
         for name in ("Credential", "Signature", "SignedHeaders")
@@ -404,27 +398,26 @@ def _parse_authorization_components(header: str) -> tuple[str, str, str]:
     if missing:
         raise _incomplete(" ".join(missing))
     return (
-        components["Credential"],
-        components["SignedHeaders"],
-        components["Signature"],
+        *_parse_credential(components["Credential"]),
+        _parse_signed_headers(components["SignedHeaders"], "SignedHeaders"),
+        _parse_signature(components["Signature"]),
     )
 
 
-@lru_cache(maxsize=256)
 def _parse_timestamp(timestamp: str, name: str) -> datetime:
-    match = _AMZ_DATE.fullmatch(timestamp)
-    if match is None:
+    if len(timestamp) != 16 or not _AMZ_DATE.fullmatch(timestamp):
         raise _incomplete(
             f"{name} must be in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z', "
             f"not {_shown(timestamp, 32)}"
         )
-    try:
-        year, month, day, hour, minute, second = map(int, match.groups())
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-    except ValueError:
-        raise _incomplete(
-            f"{name} is not a valid date: {_shown(timestamp, 32)}"
-        ) from None
+    try:  # the format is checked: this reads it (in UTC) or rejects a day or month
+        return datetime.fromisoformat(timestamp)
+    except (ValueError, OverflowError):
+        raise _incomplete(f"{name} is not a valid date: {_shown(timestamp)}") from None
+
+
+def _fmt(m: datetime) -> str:
+    return f"{m.year:04}{m.month:02}{m.day:02}T{m.hour:02}{m.minute:02}{m.second:02}Z"
 
 
 def _header_timestamp(headers: Mapping[str, str]) -> str:
@@ -433,105 +426,64 @@ def _header_timestamp(headers: Mapping[str, str]) -> str:
     if amz_date is not None:
         return amz_date.strip()
     date = headers.get("date")
-    if date is not None:
-        try:
-            parsed = parsedate_to_datetime(date)
-        except (TypeError, ValueError):
-            raise _incomplete(
-                f"Date header is not an RFC 1123 date: {_shown(date, 40)}"
-            ) from None
+    if date is None:
+        raise _incomplete(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a "
+            "'Date' header."
+        )
+    try:
+        if len(date) > _MAX_DATE_HEADER:
+            raise ValueError(date)
+        parsed = parsedate_to_datetime(date)
         if parsed.tzinfo is None:  # "-0000", as botocore writes it: UTC
             parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC).strftime(SIGV4_TIMESTAMP)
-    raise _incomplete(
-        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
-    )
+        return _fmt(parsed.astimezone(UTC))
+    except (TypeError, ValueError, OverflowError, IndexError):
+        # Unreadable, or beyond what a datetime holds (year 9999 west of Greenwich).
+        raise _incomplete(
+            f"Date header is not a valid RFC 1123 date: {_shown(date, 40)}"
+        ) from None
 
 
-def _raw_pairs(query: str) -> list[tuple[str, str]]:
-    pairs = []
-    for piece in query.split("&"):
-        if piece:
-            name, _, value = piece.partition("=")
-            pairs.append((name, value))
-    return pairs
-
-
-def _decoded(pairs: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
-    """Percent-decoded query pairs, or None if one is not valid UTF-8."""
-    try:
-        return [
-            (unquote(k, errors="strict"), unquote(v, errors="strict")) for k, v in pairs
-        ]
-    except UnicodeDecodeError:
-        return None
-
-
-def _from_presigned_query(pairs: list[tuple[str, str]]) -> _Signed:
+def _from_presigned_query(query: str) -> _Claim:
     found: dict[str, str] = {}
-    for name, value in pairs:
+    for piece in query.split("&"):
+        name, _, value = piece.partition("=")
         if name.startswith("X-Amz-"):
             if name in found:
                 raise _incomplete(
-                    f"Query-string parameter '{name}' appears more than once"
+                    f"Query-string parameter {_shown(name, 32)} appears more than once"
                 )
             found[name] = unquote(value)
     if not all(name in found for name in _PRESIGN_PARAMS):
         raise _incomplete(
-            "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', "
-            "'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', and 'X-Amz-Expires'. "
-            "Re-examine the query-string parameters."
+            "AWS query-string parameters must include 'X-Amz-Algorithm', "
+            "'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', "
+            "and 'X-Amz-Expires'. Re-examine the query-string parameters."
         )
     if "X-Amz-Security-Token" in found:
         raise _unrecognized()
     if found["X-Amz-Algorithm"] != ALGORITHM:
         raise _incomplete(f"X-Amz-Algorithm only supports '{ALGORITHM}'")
-    expires_text = found["X-Amz-Expires"]
-    if not expires_text.isdigit() or not expires_text.isascii():
+    if not _DIGITS.fullmatch(found["X-Amz-Expires"]):  # ASCII only, not all of Nd
         raise _incomplete("X-Amz-Expires should be a number")
-    expires = int(expires_text)
-    if expires > _MAX_EXPIRES:
+    expires = found["X-Amz-Expires"].lstrip("0") or "0"
+    if len(expires) > len(str(_MAX_EXPIRES)) or int(expires) > _MAX_EXPIRES:
         raise _incomplete(
             f"X-Amz-Expires must be less than a week (in seconds) that is {_MAX_EXPIRES}"
         )
-    key, date, region, service = _parse_credential(found["X-Amz-Credential"])
-    return _Signed(
-        access_key_id=key,
-        scope_date=date,
-        region=region,
-        service=service,
-        signed_headers=_parse_signed_headers(
-            found["X-Amz-SignedHeaders"], "X-Amz-SignedHeaders"
-        ),
-        signature=_parse_signature(found["X-Amz-Signature"]),
-        timestamp=found["X-Amz-Date"],
-        moment=_parse_timestamp(found["X-Amz-Date"], "X-Amz-Date"),
-        expires=expires,
-    )
-
-
-def _from_authorization(header: str, headers: Mapping[str, str]) -> _Signed:
-    credential, signed_headers, signature = _parse_authorization(header)
-    key, date, region, service = _parse_credential(credential)
-    timestamp = _header_timestamp(headers)
-    return _Signed(
-        key,
-        date,
-        region,
-        service,
-        _parse_signed_headers(signed_headers, "SignedHeaders"),
-        _parse_signature(signature),
+    timestamp = found["X-Amz-Date"]
+    return _Claim(
+        *_parse_credential(found["X-Amz-Credential"]),
+        _parse_signed_headers(found["X-Amz-SignedHeaders"], "X-Amz-SignedHeaders"),
+        _parse_signature(found["X-Amz-Signature"]),
         timestamp,
         _parse_timestamp(timestamp, "X-Amz-Date"),
-        None,
+        int(expires),
     )
 
 
 # --------------------------------------------------------------------------- time
-
-
-def _fmt(moment: datetime) -> str:
-    return moment.strftime(SIGV4_TIMESTAMP)
 
 
 def _span(delta: timedelta) -> str:
@@ -539,24 +491,31 @@ def _span(delta: timedelta) -> str:
     return f"{seconds // 60} min." if seconds % 60 == 0 else f"{seconds} sec."
 
 
-def _check_time(signed: _Signed, now: datetime, max_skew: timedelta) -> None:
-    moment = signed.moment
-    if signed.timestamp[:8] != signed.scope_date:
+def _shifted(now: datetime, delta: timedelta) -> str:
+    try:
+        return _fmt(now + delta)
+    except OverflowError:
+        return "(out of range)"
+
+
+def _check_time(claim: _Claim, now: datetime, max_skew: timedelta) -> None:
+    if claim.timestamp[:8] != claim.scope_date:
         raise _invalid(
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-            f"from HTTP: '{signed.scope_date}' != '{signed.timestamp[:8]}', "
-            f"from '{signed.timestamp}'."
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+            f"date from HTTP: '{claim.scope_date}' != '{claim.timestamp[:8]}', "
+            f"from '{claim.timestamp}'."
         )
-    if moment > now + max_skew:
+    ahead = claim.moment - now  # two valid aware datetimes: cannot overflow
+    if ahead > max_skew:
         raise _invalid(
-            f"Signature not yet current: {signed.timestamp} is still later than "
-            f"{_fmt(now + max_skew)} ({_fmt(now)} + {_span(max_skew)})"
+            f"Signature not yet current: {claim.timestamp} is still later than "
+            f"{_shifted(now, max_skew)} ({_fmt(now)} + {_span(max_skew)})"
         )
-    lifetime = max_skew if signed.expires is None else timedelta(seconds=signed.expires)
-    if moment < now - lifetime:
+    lifetime = max_skew if claim.expires is None else timedelta(seconds=claim.expires)
+    if -ahead > lifetime:
         raise _invalid(
-            f"Signature expired: {signed.timestamp} is now earlier than "
-            f"{_fmt(now - lifetime)} ({_fmt(now)} - {_span(lifetime)})"
+            f"Signature expired: {claim.timestamp} is now earlier than "
+            f"{_shifted(now, -lifetime)} ({_fmt(now)} - {_span(lifetime)})"
         )
 
 
@@ -570,7 +529,7 @@ def verify(
     query: str,
     headers: Mapping[str, str],
     body: bytes,
-    accounts: Accounts,
+    accounts: KeyRegistry,
     now: datetime | None = None,
     max_skew: timedelta = timedelta(minutes=15),
     service: str | None = None,
@@ -579,12 +538,12 @@ def verify(
 
     :param method: the HTTP method.
     :param path: the request path exactly as received, still percent-encoded (ASGI
-        ``scope["raw_path"]``), without the query string.
+        ``scope["raw_path"]`` decoded as Latin-1), without the query string.
     :param query: the raw query string, without ``?`` (ASGI ``scope["query_string"]``).
     :param headers: request headers, names lower-cased, repeated headers already joined
         with ``","``. Must include ``host``.
     :param body: the complete request body.
-    :param accounts: the registry the access key is looked up in.
+    :param accounts: the registry the access key is looked up in (``by_access_key``).
     :param now: the current time (default: the clock); a naive datetime is taken as UTC.
     :param max_skew: how far the request time may lie from ``now``, either way.
     :param service: when given, the signing name the credential scope must name.
@@ -594,8 +553,9 @@ def verify(
     * ``MissingAuthenticationTokenException``: no Authorization header and no presigned
       query parameters;
     * ``IncompleteSignatureException``: a malformed Authorization header or presigned
-      query, a bad credential scope, a missing or malformed ``X-Amz-Date``, ``host`` not
-      signed, both kinds of authentication at once;
+      query, a bad or over-long credential scope, too many signed headers, a missing,
+      malformed or out-of-range ``X-Amz-Date`` or ``Date``, ``host`` not signed, both
+      kinds of authentication at once;
     * ``UnrecognizedClientException``: an unknown access key, or a session token;
     * ``InvalidSignatureException``: a credential scoped to another service, a scope date
       other than the request's, a request time outside ``now ± max_skew`` (or a presigned
@@ -604,87 +564,79 @@ def verify(
       body's SHA-256.
     """
     authorization = headers.get("authorization")
-    pairs = _raw_pairs(query) if query else []
     presigned = "X-Amz-" in query and any(
-        name in ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
-        for name, _ in pairs
+        piece.partition("=")[0] in _PRESIGN_PARAMS[:3] for piece in query.split("&")
     )
     if authorization is None:
         if not presigned:
-            raise _missing()
-        signed = _from_presigned_query(pairs)
-        pairs = [(k, v) for k, v in pairs if k != "X-Amz-Signature"]
+            raise AuthError(
+                "MissingAuthenticationTokenException", "Missing Authentication Token"
+            )
+        claim = _from_presigned_query(query)
     elif presigned:
         raise _incomplete(
             "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
-            "Signature query string parameter or the Authorization header should be specified"
+            "Signature query string parameter or the Authorization header should be "
+            "specified"
         )
     else:
-        signed = _from_authorization(authorization, headers)
+        parsed = _parse_authorization(authorization)
+        timestamp = _header_timestamp(headers)
+        moment = _parse_timestamp(timestamp, "X-Amz-Date")
+        claim = _Claim(*parsed, timestamp, moment, None)
 
     if "x-amz-security-token" in headers:
         raise _unrecognized()
-    account = accounts.by_access_key(signed.access_key_id)
+    account = accounts.by_access_key(claim.access_key_id)
     if account is None:
         raise _unrecognized()
-    if service is not None and signed.service != service:
+    if service is not None and claim.service != service:
         raise _invalid(f"Credential should be scoped to correct service: '{service}'.")
-
     if now is None:
         now = datetime.now(UTC)
     elif now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    _check_time(signed, now, max_skew)
-
-    signed_values = _SignedHeaders()
-    for name in signed.signed_headers:
-        value = headers.get(name)
-        if value is None:
-            # The client signed a header that did not arrive: it cannot match.
-            raise _invalid()
-        signed_values[name] = [value]
+    _check_time(claim, now, max_skew)
     if not path.startswith("/") or "?" in path or "#" in path:
         # Not a path any signer produces; its tail would escape the canonical URI.
         raise _invalid()
 
-    expected = _expected_signature(
-        method,
-        path,
-        pairs,
-        signed_values,
-        body,
-        signed.timestamp,
-        signed.region,
-        signed.service,
-        account.secret_access_key,
+    content_sha256 = None
+    if "x-amz-content-sha256" in claim.signed_headers:
+        content_sha256 = headers.get("x-amz-content-sha256")
+    payload_hash = content_sha256
+    if payload_hash is None:
+        payload_hash = sha256(body).hexdigest()
+    unsigned = "X-Amz-Signature" if claim.expires is not None else None
+    names = claim.signed_headers
+    canonical = canonical_request(
+        method, path, query, headers, names, payload_hash, unsigned_param=unsigned
     )
-    if not hmac.compare_digest(expected, signed.signature):
+    scope = (account.secret_access_key, claim.scope_date, claim.region, claim.service)
+    keyed = _signing_hmacs.get(scope)
+    cached = keyed is not None
+    if keyed is None:
+        keyed = hmac.new(signing_key(*scope), digestmod=sha256)
+    signer = keyed.copy()
+    credential_scope = "/".join((*scope[1:], _TERMINATOR))
+    signer.update(string_to_sign(claim.timestamp, credential_scope, canonical).encode())
+    if not hmac.compare_digest(signer.hexdigest(), claim.signature):
         raise _invalid()
 
-    signed_sha256 = signed_values.get("x-amz-content-sha256")
-    if signed_sha256 is not None:
+    if content_sha256 is not None:
         # The signature covered the header, not the body: the two must agree.
-        content_sha256 = signed_sha256[0]
-        if not _SHA256_HEX.fullmatch(content_sha256.strip()):
+        content_sha256 = content_sha256.strip()
+        if not _HEX64.fullmatch(content_sha256):
             raise _invalid(
-                "This service accepts only signed payloads: X-Amz-Content-SHA256 must be "
-                "the SHA-256 of the body"
+                "This service accepts only signed payloads: X-Amz-Content-SHA256 must "
+                "be the SHA-256 of the body"
             )
-        if content_sha256.strip().lower() != sha256(body).hexdigest():
+        if content_sha256.lower() != sha256(body).hexdigest():
             raise _invalid(
-                "The provided 'x-amz-content-sha256' header does not match what was computed."
+                "The provided 'x-amz-content-sha256' header does not match what was "
+                "computed."
             )
-
-    return _caller(account, signed.access_key_id, signed.region, signed.service)
-
-
-@lru_cache(maxsize=1024)
-def _caller(account: Account, access_key_id: str, region: str, service: str) -> Caller:
-    """The (immutable) caller for one key and scope: the same few recur all day."""
-    return Caller(
-        account=account,
-        access_key_id=access_key_id,
-        region=region,
-        service=service,
-        principal_arn=f"arn:aws:iam::{account.id}:root",
-    )
+    if not cached:
+        _remember(scope, keyed)  # only now: an unauthenticated request adds nothing
+    arn = f"arn:aws:iam::{account.id}:root"
+    return Caller(account, claim.access_key_id, claim.region, claim.service, arn)
