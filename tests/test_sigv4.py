@@ -47,12 +47,14 @@ from runtime.sigv4 import (
     AuthError,
     Caller,
     cached_signing_keys,
+    verify,
+)
+from runtime.sigv4_canonical import (
     canonical_request,
     canonical_uri,
     signature,
     signing_key,
     string_to_sign,
-    verify,
 )
 
 BILL_KEY = "AKIDBILL1111EXAMPLE"
