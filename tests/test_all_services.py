@@ -187,7 +187,26 @@ def test_a_json_service_is_served_from_a_package_generated_elsewhere(
         assert missing.value.response["Error"]["Code"] == "NotImplemented"
         with pytest.raises(botocore.exceptions.ClientError) as invalid:
             client.create_queue()
-        assert invalid.value.response["Error"]["Code"] == "ValidationException"
+        # SQS has no invalid-input error of its own: Smithy's ValidationException, its
+        # message naming the member and the constraint, and the request's log line too.
+        error = invalid.value.response["Error"]
+        assert error["Code"] == "ValidationException"
+        assert error["Message"] == (
+            "1 validation error detected: Value at 'QueueName' failed to satisfy "
+            "constraint: Member must not be null"
+        )
+        request_id = invalid.value.response["ResponseMetadata"]["RequestId"]
+        line = server.log_line(request_id)
+        assert (
+            "CreateQueue account=111111111111 status=400 error=ValidationException"
+            in line
+        )
+        assert line.endswith(" why='QueueName: Member must not be null'")
+        with pytest.raises(botocore.exceptions.ClientError) as wrong_type:
+            client.create_queue(QueueName=["SECRETQUEUE"])
+        error = wrong_type.value.response["Error"]
+        assert error["Code"] == "SerializationException"
+        assert "SECRETQUEUE" not in error["Message"] + server.log_text()
 
 
 if __name__ == "__main__":

@@ -13,13 +13,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import generated.organizations
 from generated.organizations import OPERATIONS, SERVICE
 from runtime.accounts import Account, Accounts
-from runtime.app import AwsJsonApp
-from support.fixed_handlers import FixedHandlers
+from runtime.app import App
+from runtime.assemble import ServeOptions, assemble
+from support.fixed_handlers import fixed_definition
 
 ACCOUNT = Account("111111111111", "Bill", "bill@example.com", "AKIAFUZZ", "fuzz-secret")
-APP = AwsJsonApp(SERVICE, OPERATIONS, FixedHandlers(), Accounts([ACCOUNT]))
+
+
+def fixed_app(**options: Any) -> App:
+    """Organizations (its error policy) answered by the fixed handlers, in-process."""
+    return assemble(
+        generated.organizations,
+        fixed_definition(),
+        ServeOptions(accounts=Accounts([ACCOUNT]), **options),
+    )
+
+
+APP = fixed_app()
 TARGETS = [f"{SERVICE.target_prefix}.{name}" for name in OPERATIONS]
 
 
@@ -135,9 +148,7 @@ def test_every_answer_is_aws_shaped(
 @pytest.mark.parametrize("whole", [True, False])
 def test_a_body_over_the_limit_is_413_and_reading_stops(whole: bool) -> None:
     """Whole or in pieces, a body over `max_body` is refused, read no further than that."""
-    app = AwsJsonApp(
-        SERVICE, OPERATIONS, FixedHandlers(), Accounts([ACCOUNT]), max_body=10
-    )
+    app = fixed_app(max_body=10)
     if whole:
         messages = [{"type": "http.request", "body": b"x" * 16, "more_body": False}]
     else:

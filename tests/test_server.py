@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -40,6 +42,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> dict[str, Any]:
     return excinfo.value.response  # type: ignore[no-any-return]
+
+
+#: InvalidInputException's Message per Reason: AWS's sentence, nothing more.
+SENTENCES = {
+    "INPUT_REQUIRED": "You must include a value for all required parameters.",
+    "MAX_LENGTH_EXCEEDED": "You provided a string parameter that is longer than allowed.",
+    "MIN_LENGTH_EXCEEDED": "You provided a string parameter that is shorter than allowed.",
+    "MAX_VALUE_EXCEEDED": (
+        "You provided a numeric parameter that has a larger value than allowed."
+    ),
+    "MIN_VALUE_EXCEEDED": (
+        "You provided a numeric parameter that has a smaller value than allowed."
+    ),
+    "INVALID_PATTERN": "You provided a value that does not match the required pattern.",
+    "INVALID_ENUM": "You specified an invalid value.",
+}
 
 
 # -- success and modeled errors -------------------------------------------------------------
@@ -124,13 +142,18 @@ def test_modeled_error_is_the_botocore_exception_class(server: Server) -> None:
 def test_validation_errors_carry_the_reason(
     server: Server, operation: str, params: dict[str, Any], reason: str, member: str
 ) -> None:
+    """The answer is the Reason and AWS's sentence alone; the member and the constraint
+    go to the request's log line."""
     client = server.client(1, parameter_validation=False)
     with pytest.raises(client.exceptions.InvalidInputException) as raised:
         getattr(client, operation)(**params)
     response = error_of(raised)
     assert response["Reason"] == reason
-    assert member in response["Error"]["Message"]
+    assert response["Error"]["Message"] == SENTENCES[reason]
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    line = server.log_line(response["ResponseMetadata"]["RequestId"])
+    assert "status=400 error=InvalidInputException" in line
+    assert re.search(f"""why=(['"]){re.escape(member)}: Member must .*\\1""", line)
 
 
 def test_pattern_message_is_the_aws_sentence(server: Server) -> None:
@@ -139,11 +162,17 @@ def test_pattern_message_is_the_aws_sentence(server: Server) -> None:
     )  # botocore checks neither max nor pattern: the server does
     with pytest.raises(client.exceptions.InvalidInputException) as raised:
         client.decline_handshake(HandshakeId="bad")
-    message = error_of(raised)["Error"]["Message"]
-    assert message.startswith(
+    response = error_of(raised)
+    assert response["Error"]["Message"] == (
         "You provided a value that does not match the required pattern."
     )
-    assert "HandshakeId" in message and "^h-[0-9a-z]{8,32}$" in message
+    assert response["Reason"] == "INVALID_PATTERN"
+    line = server.log_line(response["ResponseMetadata"]["RequestId"])
+    assert (
+        "why='HandshakeId: Member must satisfy regular expression pattern: "
+        "^h-[0-9a-z]{8,32}$'" in line
+    )
+    assert "'bad'" not in line and "=bad" not in line
 
 
 def test_the_first_failure_by_rank_decides_the_reason(server: Server) -> None:
@@ -259,7 +288,9 @@ def test_unexpected_failure_is_a_500_without_traceback(server: Server) -> None:
 
 def test_an_answer_that_cannot_be_serialized_is_a_500_too(server: Server) -> None:
     reply = call(
-        server.url, "DescribeAccount", json.dumps({"AccountId": "111111111111"}).encode()
+        server.url,
+        "DescribeAccount",
+        json.dumps({"AccountId": "111111111111"}).encode(),
     )
     assert (reply.status, reply.json()["__type"]) == (500, "ServiceException")
     assert reply.headers["x-amzn-requestid"] in reply.json()["Message"]
@@ -287,6 +318,62 @@ def test_one_log_line_per_request_without_sensitive_values(server: Server) -> No
     )
     assert "status=501" in lines[0] and "status=400" in lines[1]
     assert SECRET not in log
+
+
+@pytest.mark.parametrize(
+    "operation, params, error, why",
+    [
+        # A sensitive member too long: its length, never its value.
+        (
+            "invite_account_to_organization",
+            {
+                "Target": {"Id": "TARGETMARK" * 10, "Type": "ACCOUNT"},
+                "Notes": "NOTEMARK",
+            },
+            "InvalidInputException",
+            "'Target.Id: Member must have length less than or equal to 64'",
+        ),
+        # A sensitive member that breaks its pattern: the pattern, not the value (the
+        # log line quotes `why` with repr: backslashes doubled).
+        (
+            "create_account",
+            {"Email": "EMAILMARK-without-at", "AccountName": "NAMEMARK"},
+            "InvalidInputException",
+            "'Email: Member must satisfy regular expression pattern: "
+            "[^\\\\s@]+@[^\\\\s@]+\\\\.[^\\\\s@]+'",
+        ),
+        (
+            "decline_handshake",
+            {"HandshakeId": "h-VALUEMARK"},
+            "InvalidInputException",
+            "'HandshakeId: Member must satisfy regular expression pattern: "
+            "^h-[0-9a-z]{8,32}$'",
+        ),
+        # The wrong JSON type for a sensitive member: which member, not what was sent.
+        (
+            "invite_account_to_organization",
+            {"Target": {"Id": ["TARGETMARK"], "Type": "ACCOUNT"}},
+            "SerializationException",
+            "'Unexpected value type for Target.Id: Input should be a valid string.'",
+        ),
+    ],
+)
+def test_a_failed_validation_is_logged_by_member_and_constraint(
+    server: Server, operation: str, params: dict[str, Any], error: str, why: str
+) -> None:
+    """The request's log line: the error code, the member and the constraint; neither the
+    answer nor the log ever holds a value that was sent."""
+    client = server.client(0, parameter_validation=False)
+    with pytest.raises(ClientError) as raised:
+        getattr(client, operation)(**params)
+    response = error_of(raised)
+    assert response["Error"]["Code"] == error
+    line = server.log_line(response["ResponseMetadata"]["RequestId"])
+    assert f"status=400 error={error} " in line
+    assert line.endswith(f" why={why}"), line
+    marks = ("TARGETMARK", "NOTEMARK", "EMAILMARK", "NAMEMARK", "VALUEMARK")
+    answer = json.dumps(response["Error"])
+    assert not [mark for mark in marks if mark in answer or mark in server.log_text()]
 
 
 # -- SigV4 -------------------------------------------------------------------------------
@@ -411,12 +498,22 @@ def test_workers_share_the_port_and_stop_together(tmp_path: Path) -> None:
         )
         workers = [int(pid) for pid in children.read_text().split()]
         assert len(workers) == 2
-        results = [running.client(i % 3).describe_organization() for i in range(12)]
+        results = [running.client(i % 3).describe_organization() for i in range(40)]
         assert {r["Organization"]["MasterAccountId"] for r in results} == {
             "111111111111",
             "222222222222",
             "333333333333",
         }
+        # Request ids are unique across the processes too (a forked worker does not
+        # repeat its parent's), and UUIDs of version 4.
+        ids = [r["ResponseMetadata"]["RequestId"] for r in results]
+        assert len(set(ids)) == len(ids)
+        assert all(
+            (uuid.UUID(i).version, uuid.UUID(i).variant) == (4, uuid.RFC_4122)
+            for i in ids
+        )
+        answered = set(re.findall(r"botogen\.access\[(\d+)\]", running.log_text()))
+        assert answered == {str(pid) for pid in workers}  # both answered
         process = running.process
     assert process.returncode == 0
     for pid in workers:

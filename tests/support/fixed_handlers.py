@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import cast
 
@@ -28,6 +29,7 @@ from generated.organizations.shapes import (
 )
 from runtime.context import RequestContext
 from runtime.model import Empty
+from runtime.service import ServiceDefinition
 
 REQUESTED = datetime(2016, 11, 30, 19, 27, 58, tzinfo=timezone.utc)
 #: Ids the handlers treat specially.
@@ -122,3 +124,15 @@ class FixedHandlers(OrganizationsSkeleton):
             ],
             next_token=str(start + size) if more else None,
         )
+
+
+def fixed_definition() -> ServiceDefinition:
+    """Organizations as it is served (its error policy: InvalidInputException with a
+    Reason, ServiceException for a fault, ...), answered by `FixedHandlers`, no storage.
+
+    What `botogen serve --handlers support.fixed_handlers:FixedHandlers` serves, for
+    in-process apps (`runtime.assemble.assemble`).
+    """
+    from handlers.organizations import SERVICE
+
+    return replace(SERVICE, handlers=FixedHandlers, migrations=(), default_db=None)

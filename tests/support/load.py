@@ -102,18 +102,29 @@ def numbered_id(prefix: str, number: int, width: int) -> str:
 
 
 def preload(db: str, accounts_file: Path, seed_file: Path) -> None:
-    """Store the seed in ``db`` before a server opens it (what ``--seed`` does on start)."""
-    from handlers.organizations.schema import MIGRATIONS
-    from handlers.organizations.seed import load_seed
-    from handlers.organizations.service import Handlers
+    """Store the seed in ``db`` before a server opens it: what ``--seed`` does on start
+    (`runtime.assemble`: migrations, the handler's start-up work and the seed in one
+    serialised transaction), done once, in this process."""
+    import generated.organizations
+    from handlers.organizations import SERVICE
     from runtime.accounts import load_accounts as read_accounts_file
     from runtime.database import open_database
+    from runtime.handler import Environment
+    from runtime.service import build_settings
 
-    database = open_database(db, MIGRATIONS)
+    database = open_database(db, SERVICE.migrations)
     try:
-        handlers = Handlers(database, read_accounts_file(accounts_file))
-        with handlers.db.transaction() as tx:
-            load_seed(tx, seed_file)
+        environment = Environment(
+            database,
+            read_accounts_file(accounts_file),
+            build_settings(SERVICE.settings),
+            SERVICE.errors(generated.organizations.SERVICE),
+        )
+        handlers = SERVICE.handlers(environment)
+        with database.transaction() as tx:
+            database.serialize(tx)
+            handlers.start(tx)
+            handlers.load_seed(tx, json.loads(seed_file.read_text()))
     finally:
         database.close()
 
