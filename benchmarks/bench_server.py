@@ -1,8 +1,10 @@
 """Server throughput: botogen's whole stack against a bare uvicorn app, side by side.
 
-Both run as uvicorn (uvloop + httptools) on 127.0.0.1 and answer DescribeOrganization with
-the same fixed body; botogen also verifies the SigV4 signature, routes by X-Amz-Target,
-validates the request and serializes the response model. Both servers are up together and
+Both run as uvicorn (uvloop + httptools) on 127.0.0.1. botogen answers DescribeOrganization
+through the whole stack: the HTTP limits, SigV4 verified, routed by X-Amz-Target, the
+request validated, the Organizations handler reading the caller and its organization from
+SQLite, the response serialized. The bare app answers every request with a fixed
+DescribeOrganization body (`benchmarks/bare_app.py`). Both servers are up together and
 wrk (32 connections) drives them in turns: bare, botogen, bare, botogen, ... for
 BENCH_ROUNDS rounds (default 3) of BENCH_SECONDS each (default 4). Each round gives a
 ratio of two runs made seconds apart, so a slow spell of a noisy machine hits both sides;
@@ -112,11 +114,15 @@ def main() -> None:
         folder = Path(tmp)
         for workers in (1, 2):
             runs: dict[str, list[dict[str, float]]] = {"bare": [], "botogen": []}
-            with bare_server(workers) as bare_url, running_server(
+            database = folder / f"bench-{workers}.sqlite3"
+            with running_server(
                 folder, "--accounts", str(write_accounts(folder)), "--log-level", "warning",
-                "--handlers", "support.fixed_handlers:FixedHandlers",
-                "--workers", str(workers),
-            ) as server:  # fmt: skip
+                "--db", str(database), "--workers", str(workers),
+            ) as server, bare_server(workers) as bare_url:  # fmt: skip
+                client = server.client(0)
+                client.create_organization(FeatureSet="ALL")
+                answer = client.describe_organization()
+                print(f"  ({workers} proc) botogen answers {answer['Organization']['Id']}")
                 account = ACCOUNTS[0]
                 headers = signed_headers(
                     server.url + "/",

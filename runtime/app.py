@@ -132,6 +132,8 @@ class App:
             {"type": "http.response.start", "status": reply.status, "headers": headers}
         )
         await send({"type": "http.response.body", "body": reply.body})
+        if not access_log.isEnabledFor(logging.INFO):
+            return
         access_log.info(
             "%s account=%s status=%d error=%s duration_ms=%.2f request_id=%s%s",
             reply.operation,

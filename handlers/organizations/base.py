@@ -92,8 +92,8 @@ class Caller:
     organization_id: str | None
     #: The organization this account manages, if any.
     manages: str | None
-    #: Members of the organization it manages (itself included).
-    managed_members: int
+    #: Whether the organization it manages has members besides itself (R17).
+    has_members: bool
 
 
 class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
@@ -135,12 +135,12 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
         if row is None:  # verified by SigV4 but unknown to the database: not possible
             raise AccessDeniedException(ACCESS_DENIED)
         manages = None
-        managed_members = 0
+        has_members = False
         if row["management_account_id"] == row["id"]:
             manages = row["organization_id"]
-            managed_members = store.member_count(tx, manages)
+            has_members = store.has_other_members(tx, manages, row["id"])
         return Caller(
-            row["id"], row["email"], row["organization_id"], manages, managed_members
+            row["id"], row["email"], row["organization_id"], manages, has_members
         )
 
     def _organization(
@@ -177,7 +177,7 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
         if (
             row.action == ActionType.INVITE
             and caller.manages
-            and caller.managed_members > 1
+            and caller.has_members
         ):
             return False
         if row.target_type == HandshakePartyType.ACCOUNT:

@@ -99,7 +99,7 @@ class HandshakeOperations(OrganizationsBase):
             binding = f"ListHandshakesForAccount:{caller.id}:{action}:{parent}"
             after = self._page_after(binding, request.next_token)
             # R17: a management account with members receives no invitations.
-            managing = caller.manages is not None and caller.managed_members > 1
+            managing = caller.manages is not None and caller.has_members
             rows = store.listing(
                 tx,
                 now=now,

@@ -161,6 +161,16 @@ def member_count(tx: Transaction, organization_id: str) -> int:
     return int(row["n"]) if row else 0
 
 
+def has_other_members(tx: Transaction, organization_id: str, account_id: str) -> bool:
+    """Whether the organization has an account besides `account_id` (one index probe,
+    whatever the organization's size)."""
+    row = tx.one(
+        "SELECT 1 AS found FROM accounts WHERE organization_id = ? AND id <> ? LIMIT 1",
+        (organization_id, account_id),
+    )
+    return row is not None
+
+
 def invited_members(tx: Transaction, organization_id: str) -> list[Row]:
     return tx.all(
         "SELECT * FROM accounts WHERE organization_id = ? AND joined_method = 'INVITED'"
