@@ -4,7 +4,8 @@ Both run as uvicorn (uvloop + httptools) on 127.0.0.1. botogen answers DescribeO
 through the whole stack: the HTTP limits, SigV4 verified, routed by X-Amz-Target, the
 request validated, the Organizations handler reading the caller and its organization from
 SQLite, the response serialized. The bare app answers every request with a fixed
-DescribeOrganization body (`benchmarks/bare_app.py`). Both servers are up together and
+DescribeOrganization body (`benchmarks/bare_app.py`); both receive the same signed request
+bytes. Both servers are up together and
 wrk (32 connections) drives them in turns: bare, botogen, bare, botogen, ... for
 BENCH_ROUNDS rounds (default 3) of BENCH_SECONDS each (default 4). Each round gives a
 ratio of two runs made seconds apart, so a slow spell of a noisy machine hits both sides;
@@ -133,7 +134,7 @@ def main() -> None:
                 )
                 time.sleep(1.0)
                 for _ in range(ROUNDS):
-                    runs["bare"].append(wrk(bare_url, base, body, folder))
+                    runs["bare"].append(wrk(bare_url, headers, body, folder))
                     runs["botogen"].append(wrk(server.url, headers, body, folder))
             ratios = sorted(
                 ours["rps"] / bare["rps"]

@@ -54,14 +54,12 @@ class OrganizationOperations(OrganizationsBase):
     ) -> DescribeOrganizationResponse:
         """The caller's organization, for any of its accounts."""
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            if caller.organization_id is None:
-                raise AWSOrganizationsNotInUseException(NOT_IN_USE)
-            return DescribeOrganizationResponse.model_construct(
-                organization=documents.organization(
-                    self._sender(tx, caller.organization_id)
-                )
-            )
+            org = store.organization_of(tx, context.account_id)
+        if org is None:
+            raise AWSOrganizationsNotInUseException(NOT_IN_USE)
+        return DescribeOrganizationResponse.model_construct(
+            organization=documents.organization(org)
+        )
 
     def enable_all_features(
         self, context: RequestContext, request: EnableAllFeaturesRequest

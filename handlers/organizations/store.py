@@ -191,6 +191,19 @@ def organization(
     )
 
 
+def organization_of(tx: Transaction, account_id: str) -> Row | None:
+    """The organization an account belongs to, as `sender` reads it, in one query
+    (None outside any organization, or for an unknown account)."""
+    return tx.one(
+        "SELECT o.id, o.management_account_id, o.feature_set,"
+        " m.name AS management_name, m.email AS management_email"
+        " FROM accounts a JOIN organizations o ON o.id = a.organization_id"
+        " JOIN accounts m ON m.id = o.management_account_id"
+        " WHERE a.id = ?",
+        (account_id,),
+    )
+
+
 def sender(tx: Transaction, organization_id: str) -> Row | None:
     """An organization with its management account's name and email, in one query."""
     return tx.one(
