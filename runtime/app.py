@@ -7,10 +7,13 @@ larger one is answered 413 `RequestEntityTooLargeException` without reading furt
 HTTP layer, `runtime.http`, limits headers and read times), builds a `Received`, and
 hands it to `runtime.pipeline.Pipeline.run` on a pool of worker threads; a handler
 waiting for a storage lock, a slow database round trip or a large body's parsing holds
-up its own request only. The one exception is a request the handler can serve without
-waiting (a small body, a read on SQLite: `Pipeline.inline`): it starts on the loop and
-moves to a worker thread the moment it would wait. `threads` bounds how many requests are in the pipeline at once;
-more wait for a free thread while the loop goes on serving I/O.
+up its own request only. `threads` bounds how many requests are in the pipeline at once
+per pool; more wait for a free thread while the loop goes on serving I/O.
+
+When the handler can tell when it would wait (`Pipeline.reads_first`), a request runs
+first as a read that never waits (on the loop itself when reads cost only CPU and the
+body is small: SQLite; else on the readers' pool) and moves to the writers' pool the
+moment it would wait. So writes queued behind a lock never hold up reads.
 
 With `admin` set, paths under `/_botogen/` are the test-control API (`runtime.admin`);
 without it they are ordinary unknown paths.
@@ -110,9 +113,10 @@ class App:
         self.protocol = pipeline.protocol
         self.max_body = max_body
         self.admin = admin
-        self.workers = ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix="botogen-worker"
-        )
+        #: Requests that may wait (for a lock, a round trip); and, when the handler can
+        #: tell, reads that never wait and do not fit on the event loop.
+        self.writers = ThreadPoolExecutor(threads, thread_name_prefix="botogen-writer")
+        self.readers = ThreadPoolExecutor(threads, thread_name_prefix="botogen-reader")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -173,16 +177,19 @@ class App:
         loop = asyncio.get_running_loop()
         if admin:
             assert self.admin is not None
-            return await loop.run_in_executor(self.workers, self.admin.run, request)
-        if self.pipeline.inline and len(body) <= INLINE_BODY:
-            outcome = self.pipeline.run(request, inline=True)
+            return await loop.run_in_executor(self.writers, self.admin.run, request)
+        pipeline = self.pipeline
+        if not pipeline.reads_first:
+            return await loop.run_in_executor(self.writers, pipeline.run, request)
+        if pipeline.reads_inline and len(body) <= INLINE_BODY:
+            outcome = pipeline.run_reads_first(request)
         else:
             outcome = await loop.run_in_executor(
-                self.workers, self.pipeline.run, request
+                self.readers, pipeline.run_reads_first, request
             )
         if isinstance(outcome, Reply):
             return outcome
-        return await loop.run_in_executor(self.workers, outcome)
+        return await loop.run_in_executor(self.writers, outcome)
 
     async def _body(self, receive: Receive) -> bytes | None:
         """The whole body, or None once it exceeds `max_body` (reading stops there)."""
@@ -211,4 +218,5 @@ class App:
                 return
 
     def close(self) -> None:
-        self.workers.shutdown(wait=True, cancel_futures=True)
+        self.writers.shutdown(wait=True, cancel_futures=True)
+        self.readers.shutdown(wait=True, cancel_futures=True)

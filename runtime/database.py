@@ -23,12 +23,14 @@ keeps its own small key-value table, `botogen_meta` (`Database.meta`).
 A `Database` opens a connection for each thread on that thread's first transaction and
 keeps it; `close()` closes them all.
 
-**Reads that cannot wait.** A read transaction on SQLite in WAL mode never waits for a
-writer, so the server may run a read-only request on the event loop itself, skipping the
-hop to a worker thread (`runtime.pipeline`). It does so inside `never_waiting()`: there a
-write transaction, any transaction on PostgreSQL (every statement is a round trip), and a
-SQLite lock that is busy (timeout 0, on a connection of its own) raise `WouldWait` before
-anything was written; the request is then handled again on a worker thread.
+**Reads first, writes apart.** The server first runs a request inside `never_waiting()`
+(`runtime.pipeline`): there a write transaction raises `WouldWait` before anything was
+written, and a read runs on a connection of its own that never waits for a lock (SQLite:
+busy timeout 0; PostgreSQL: lock timeout 1 ms) and raises `WouldWait` if one is busy. A
+request that raised it is handled again where waiting is allowed: on the writers' threads,
+so writes queued behind a lock never hold up reads. A read on SQLite in WAL mode costs
+only CPU (`inline_reads`), so the server may even run it on the event loop; on
+PostgreSQL every statement is a round trip, so reads get threads of their own.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ class Database(Protocol):
     dialect: str
     #: `" FOR UPDATE"` where the engine has row locks, else `""`.
     for_update: str
-    #: Whether a read transaction can run without ever waiting (`never_waiting`).
+    #: Whether a read costs only CPU (no round trip), so it may run on the event loop.
     inline_reads: bool
 
     def transaction(self, write: bool = True) -> Any:
@@ -286,16 +288,20 @@ class PostgresDatabase:
         self._psycopg = psycopg
         self._url = url
         self._lock_timeout_ms = lock_timeout_ms
-        self._connections: _PerThread[Any] = _PerThread(self._connect)
+        self._connections: _PerThread[Any] = _PerThread(
+            lambda: self._connect(self._lock_timeout_ms)
+        )
+        #: For reads inside `never_waiting()`: a lock that is not free at once fails.
+        self._impatient: _PerThread[Any] = _PerThread(lambda: self._connect(1))
         self._connections.get()  # fail now, not on the first request, if unreachable
 
-    def _connect(self) -> Any:
+    def _connect(self, lock_timeout_ms: int) -> Any:
         from psycopg.rows import dict_row
 
         connection = self._psycopg.connect(
             self._url, autocommit=True, row_factory=dict_row
         )
-        connection.execute(f"SET lock_timeout = {int(self._lock_timeout_ms)}")
+        connection.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
         return connection
 
     @contextmanager
@@ -306,17 +312,21 @@ class PostgresDatabase:
             errors.DeadlockDetected,
             errors.SerializationFailure,
         )
-        if _never_wait():
+        never_wait = _never_wait()
+        if never_wait and write:
             raise WouldWait()
-        connection = self._connections.get()
+        connections = self._impatient if never_wait else self._connections
+        connection = connections.get()
         if connection.closed or connection.broken:
             # The server restarted or the network dropped: a new connection, not a 500
             # on every request from now on. (The request that met the break failed.)
-            connection = self._connections.replace()
+            connection = connections.replace()
         try:
             with connection.transaction():
                 yield _PostgresTransaction(connection)
         except busy as error:
+            if never_wait:
+                raise WouldWait() from None
             raise StorageBusy(str(error)) from error
 
     def serialize(self, tx: Transaction) -> None:
@@ -336,6 +346,7 @@ class PostgresDatabase:
 
     def close(self) -> None:
         self._connections.close_all(lambda connection: connection.close())
+        self._impatient.close_all(lambda connection: connection.close())
 
 
 # -- opening and migrating ------------------------------------------------------------------

@@ -23,9 +23,10 @@ And the hooks the runtime calls, each with a default:
 Handlers run on worker threads, several at once: they keep no per-request state on `self`
 and share only what is safe across threads (the database hands each thread its own
 connection). A handler class whose methods wait for nothing but the database may say so
-(`waits_only_on_storage = True`): on SQLite its read-only requests then run on the event
-loop without a thread hop, and any request that needs to write (or finds a lock busy) is
-moved to a worker thread before it has changed anything (`runtime.database.never_waiting`).
+(`waits_only_on_storage = True`): its requests then run first as reads that never wait
+(on SQLite on the event loop itself, on PostgreSQL on the readers' threads), and any
+request that needs to write, or finds a lock busy, is moved to the writers' threads
+before it has changed anything (`runtime.database.never_waiting`).
 """
 
 from __future__ import annotations
@@ -95,13 +96,14 @@ class ServiceHandler:
     # -- plumbing ---------------------------------------------------------------------------
 
     @property
+    def reads_first(self) -> bool:
+        """Whether requests run first as reads that never wait (module docstring)."""
+        return self.waits_only_on_storage and self._db is not None
+
+    @property
     def reads_inline(self) -> bool:
-        """Whether requests may start on the event loop (see the module docstring)."""
-        return (
-            self.waits_only_on_storage
-            and self._db is not None
-            and self._db.inline_reads
-        )
+        """Whether those reads may run on the event loop (they cost only CPU)."""
+        return self.reads_first and self.db.inline_reads
 
     @property
     def db(self) -> Database:

@@ -10,11 +10,12 @@
 
 `Pipeline.run` is the steps after receive. It is synchronous and runs on a worker thread
 (`runtime.app`), so a handler that waits for a lock or a slow database delays its own
-request only. When the handler can tell that it will not wait (`reads_inline`, see
-`runtime.handler`), `run(request, inline=True)` runs on the event loop instead and hands
-back a `Resume` — the handle and encode steps, for a worker thread — the moment the
-handler would wait (`runtime.database.WouldWait`), before it has changed anything. It
-never raises: every failure becomes an AWS-shaped `Reply` — the
+request only. When the handler can tell when it would wait (`reads_first`, see
+`runtime.handler`), `run_reads_first(request)` runs it as a read that never waits —
+on the event loop itself where reads cost only CPU (`reads_inline`), else on the readers'
+threads — and hands back a `Resume` (the handle and encode steps, for the writers'
+threads) the moment the handler would wait (`runtime.database.WouldWait`), before it has
+changed anything. It never raises: every failure becomes an AWS-shaped `Reply` — the
 service's own error, not-implemented (501), or, for anything unexpected, the model's
 server fault with the request id, whose traceback goes to the error log only.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from runtime.accounts import Signers
@@ -60,8 +62,8 @@ class Reply:
 
 @dataclass(slots=True)
 class Resume:
-    """A request whose handler would have waited on the event loop: its handle and
-    encode steps, to run on a worker thread."""
+    """A decoded request: its handle and encode steps, still to run (on a thread where
+    waiting is allowed, when a read that never waits found it would)."""
 
     pipeline: Pipeline
     operation: Operation
@@ -92,8 +94,9 @@ class Pipeline:
         self.errors = errors
         self.signing_name = signing_name
         self.limiter = limiter
-        #: Whether `run(..., inline=True)` may be tried (see the module docstring).
-        self.inline = bool(getattr(handler, "reads_inline", False))
+        #: Whether `run_reads_first` may be tried, and where (module docstring).
+        self.reads_first = bool(getattr(handler, "reads_first", False))
+        self.reads_inline = bool(getattr(handler, "reads_inline", False))
         self.methods: dict[str, Callable[[RequestContext, AwsModel], Any]] = {
             name: getattr(handler, operation.method)
             for name, operation in operations.items()
@@ -135,9 +138,31 @@ class Pipeline:
         answer: AwsModel | None = self.methods[operation.name](context, request)
         return answer
 
-    def run(self, request: Received, inline: bool = False) -> Reply | Resume:
-        """Every step after receive; never raises. With `inline`, a `Resume` when the
-        handler would wait."""
+    def run(self, request: Received) -> Reply:
+        """Every step after receive; never raises."""
+        decoded = self.decoded(request)
+        if isinstance(decoded, Reply):
+            return decoded
+        return decoded()
+
+    def run_reads_first(self, request: Received) -> Reply | Callable[[], Reply]:
+        """`run` as a read that never waits; what is left to do when it would wait
+        (authentication may read too: who may sign)."""
+        decoded: Reply | Resume | None = None
+        try:
+            with never_waiting():
+                decoded = self.decoded(request)
+                if isinstance(decoded, Reply):
+                    return decoded
+                return decoded()
+        except WouldWait:
+            if decoded is None:
+                return partial(self.run, request)
+            assert isinstance(decoded, Resume)
+            return decoded
+
+    def decoded(self, request: Received) -> Reply | Resume:
+        """The steps up to decode: the error reply, or what is left to do."""
         try:
             caller = self.authenticate(request)
         except AuthError as error:
@@ -159,13 +184,7 @@ class Pipeline:
         context = RequestContext(
             account, caller.principal_arn, caller.region, request.request_id
         )
-        if not inline:
-            return self.handled(operation, context, model)
-        try:
-            with never_waiting():
-                return self.handled(operation, context, model)
-        except WouldWait:
-            return Resume(self, operation, context, model)
+        return Resume(self, operation, context, model)
 
     def handled(
         self, operation: Operation, context: RequestContext, model: AwsModel
