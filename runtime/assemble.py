@@ -22,6 +22,7 @@ from runtime.clock import FileClock, wall_clock
 from runtime.database import Database, open_database
 from runtime.handler import Environment, ServiceHandler
 from runtime.jsonproto import AwsJsonProtocol
+from runtime.packages import skeleton_of
 from runtime.pipeline import Pipeline
 from runtime.service import ServiceDefinition, build_settings
 from runtime.throttle import RateLimiter
@@ -100,8 +101,18 @@ def assemble(
     )
     admin = None
     if options.admin:
+        skeleton = skeleton_of(package)
+        implemented = sum(
+            getattr(type(handler), operation.method)
+            is not getattr(skeleton, operation.method)
+            for operation in package.OPERATIONS.values()
+        )
         admin = Admin(
-            health={"service": definition.name, **options.health},
+            health={
+                "service": definition.name,
+                **options.health,
+                "implemented": implemented,
+            },
             reset=lambda: start(clear=True),
             clock=clock_file,
             now=clock,

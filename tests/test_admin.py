@@ -127,6 +127,17 @@ def test_off_by_default(tmp_path: Path) -> None:
 # -- health -----------------------------------------------------------------------------------
 
 
+def vars_of_handlers() -> set[str]:
+    """Names the Organizations handler classes define themselves (not the skeleton's)."""
+    from handlers.organizations import Handlers
+
+    names: set[str] = set()
+    for cls in Handlers.__mro__:
+        if cls.__module__.startswith("handlers."):
+            names |= set(vars(cls))
+    return names
+
+
 def test_health(server: Server) -> None:
     reply = admin(server, "GET", "health")
     assert reply.status == 200
@@ -136,6 +147,12 @@ def test_health(server: Server) -> None:
     assert health["service"] == SERVICE.name
     assert health["botocore"] == SERVICE.botocore_version
     assert health["operations"] == len(OPERATIONS)
+    # The operations the handlers override (DescribeOrganization is one, ListRoots not).
+    implemented = [
+        op for op in OPERATIONS.values() if op.method in vars_of_handlers()
+    ]
+    assert health["implemented"] == len(implemented)
+    assert 0 < health["implemented"] < len(OPERATIONS)
 
 
 def test_unknown_paths_and_methods(server: Server) -> None:
