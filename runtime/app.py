@@ -11,9 +11,12 @@ up its own request only. `threads` bounds how many requests are in the pipeline 
 per pool; more wait for a free thread while the loop goes on serving I/O.
 
 When the handler can tell when it would wait (`Pipeline.reads_first`), a request runs
-first as a read that never waits (on the loop itself when reads cost only CPU and the
-body is small: SQLite; else on the readers' pool) and moves to the writers' pool the
-moment it would wait. So writes queued behind a lock never hold up reads.
+first where nothing may wait: on the loop itself when its transactions cost only CPU and
+the body is small (SQLite: reads, and writes whose locks are free), else on the readers'
+pool; it moves to the writers' pool the moment it would wait. So requests queued behind
+a lock never hold up the others. Where the database has one writer anyway (SQLite), the
+writers' pool is one thread: those requests queue in order instead of contending for the
+lock and the interpreter.
 
 With `admin` set, paths under `/_botogen/` are the test-control API (`runtime.admin`);
 without it they are ordinary unknown paths.
@@ -115,7 +118,8 @@ class App:
         self.admin = admin
         #: Requests that may wait (for a lock, a round trip); and, when the handler can
         #: tell, reads that never wait and do not fit on the event loop.
-        self.writers = ThreadPoolExecutor(threads, thread_name_prefix="botogen-writer")
+        writers = 1 if pipeline.writes_serial else threads
+        self.writers = ThreadPoolExecutor(writers, thread_name_prefix="botogen-writer")
         self.readers = ThreadPoolExecutor(threads, thread_name_prefix="botogen-reader")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -5,8 +5,8 @@
   the WAL before COMMIT returns; only an operating-system crash or power loss may lose the
   last commits (`synchronous="full"` closes that too, at an fsync per commit). Write
   transactions start with `BEGIN IMMEDIATE`, so writers are serialised across every
-  process that opens the file; a writer that waits longer than `busy_timeout` gets
-  `StorageBusy`.
+  process that opens the file (within one process they queue on a lock first); a writer
+  that waits longer than `busy_timeout` gets `StorageBusy`.
 - **PostgreSQL** (`postgresql://...`): for several server processes or hosts on one
   database. Transactions are READ COMMITTED; code that reads a row it is about to change
   locks it with `SELECT ... FOR UPDATE` (`Database.for_update`), so two processes
@@ -23,14 +23,20 @@ keeps its own small key-value table, `botogen_meta` (`Database.meta`).
 A `Database` opens a connection for each thread on that thread's first transaction and
 keeps it; `close()` closes them all.
 
-**Reads first, writes apart.** The server first runs a request inside `never_waiting()`
-(`runtime.pipeline`): there a write transaction raises `WouldWait` before anything was
-written, and a read runs on a connection of its own that never waits for a lock (SQLite:
-busy timeout 0; PostgreSQL: lock timeout 1 ms) and raises `WouldWait` if one is busy. A
-request that raised it is handled again where waiting is allowed: on the writers' threads,
-so writes queued behind a lock never hold up reads. A read on SQLite in WAL mode costs
-only CPU (`inline_reads`), so the server may even run it on the event loop; on
-PostgreSQL every statement is a round trip, so reads get threads of their own.
+**Never waiting first.** The server first runs a request inside `never_waiting()`
+(`runtime.pipeline`), where nothing may wait for a lock: a transaction runs on a
+connection of its own that never waits (SQLite: busy timeout 0, and a write only when
+this process's writer lock and the database's are both free at once; PostgreSQL: lock
+timeout 1 ms, and no writes at all, since every statement there is a round trip), and
+raises `WouldWait` the moment it would. A request that raised it is handled again where
+waiting is allowed, on the writers' threads, so writes queued behind a lock never hold
+up anything else. On SQLite in WAL mode a transaction that need not wait costs only CPU
+(`inline_reads`), so the server runs such requests on the event loop itself; on
+PostgreSQL they get threads of their own.
+
+A handler served this way keeps each operation's changes in one write transaction (any
+later write of the same request must be idempotent, as persisting an expiry is): a
+request moved after its write committed is handled again from the start.
 """
 
 from __future__ import annotations
@@ -91,6 +97,8 @@ class Database(Protocol):
     for_update: str
     #: Whether a read costs only CPU (no round trip), so it may run on the event loop.
     inline_reads: bool
+    #: Whether write transactions run one at a time anyway (one writer per database).
+    serial_writes: bool
 
     def transaction(self, write: bool = True) -> Any:
         """A context manager yielding a `Transaction`; commits on success."""
@@ -176,6 +184,7 @@ class SqliteDatabase:
     dialect = "sqlite"
     for_update = ""
     inline_reads = True
+    serial_writes = True
 
     def __init__(
         self, path: str, *, busy_timeout_ms: int = 5000, synchronous: str = "normal"
@@ -186,6 +195,7 @@ class SqliteDatabase:
         self._connections = _PerThread(lambda: self._connect(self._busy_timeout_ms))
         #: For reads inside `never_waiting()`: a busy lock fails at once.
         self._impatient = _PerThread(lambda: self._connect(0))
+        self._writer = threading.Lock()
 
     def _connect(self, busy_timeout_ms: int) -> sqlite3.Connection:
         # Autocommit mode: transactions are opened explicitly below. Each connection
@@ -203,12 +213,32 @@ class SqliteDatabase:
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[_SqliteTransaction]:
         never_wait = _never_wait()
-        if never_wait and write:
-            raise WouldWait()
+        if not write:
+            with self._begun(never_wait, "BEGIN") as transaction:
+                yield transaction
+            return
+        # Writers of this process queue on a lock of their own rather than in SQLite's
+        # busy handler, which polls with sleeps of up to 100 ms. Inside never_waiting()
+        # a write goes ahead only if both locks are free at once.
+        if never_wait:
+            if not self._writer.acquire(blocking=False):
+                raise WouldWait()
+        elif not self._writer.acquire(timeout=self._busy_timeout_ms / 1000):
+            raise StorageBusy("another transaction of this process holds the write lock")
+        try:
+            with self._begun(never_wait, "BEGIN IMMEDIATE") as transaction:
+                yield transaction
+        finally:
+            self._writer.release()
+
+    @contextmanager
+    def _begun(self, never_wait: bool, begin: str) -> Iterator[_SqliteTransaction]:
         connection = (self._impatient if never_wait else self._connections).get()
         try:
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            connection.execute(begin)
         except sqlite3.OperationalError as error:
+            if never_wait:
+                raise WouldWait() from None
             raise StorageBusy(str(error)) from error
         try:
             yield _SqliteTransaction(connection)
@@ -281,6 +311,7 @@ class PostgresDatabase:
     dialect = "postgresql"
     for_update = " FOR UPDATE"
     inline_reads = False
+    serial_writes = False
 
     def __init__(self, url: str, *, lock_timeout_ms: int = 5000) -> None:
         import psycopg

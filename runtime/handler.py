@@ -23,10 +23,11 @@ And the hooks the runtime calls, each with a default:
 Handlers run on worker threads, several at once: they keep no per-request state on `self`
 and share only what is safe across threads (the database hands each thread its own
 connection). A handler class whose methods wait for nothing but the database may say so
-(`waits_only_on_storage = True`): its requests then run first as reads that never wait
-(on SQLite on the event loop itself, on PostgreSQL on the readers' threads), and any
-request that needs to write, or finds a lock busy, is moved to the writers' threads
-before it has changed anything (`runtime.database.never_waiting`).
+(`waits_only_on_storage = True`): its requests then run first where nothing may wait (on
+SQLite on the event loop itself, on PostgreSQL on the readers' threads), and a request
+that would wait for a lock (or, on PostgreSQL, needs to write) is moved to the writers'
+threads before it has changed anything (`runtime.database.never_waiting`). Such a
+handler keeps each operation's changes in one write transaction.
 """
 
 from __future__ import annotations
@@ -97,13 +98,20 @@ class ServiceHandler:
 
     @property
     def reads_first(self) -> bool:
-        """Whether requests run first as reads that never wait (module docstring)."""
+        """Whether requests run first where nothing may wait (module docstring)."""
         return self.waits_only_on_storage and self._db is not None
 
     @property
     def reads_inline(self) -> bool:
-        """Whether those reads may run on the event loop (they cost only CPU)."""
+        """Whether that first run may be on the event loop (transactions that need not
+        wait cost only CPU)."""
         return self.reads_first and self.db.inline_reads
+
+    @property
+    def writes_serial(self) -> bool:
+        """Whether the requests that reads-first moves on write one at a time anyway
+        (SQLite has one writer): then one thread serves them, without contention."""
+        return self.reads_first and self.db.serial_writes
 
     @property
     def db(self) -> Database:

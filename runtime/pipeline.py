@@ -11,9 +11,9 @@
 `Pipeline.run` is the steps after receive. It is synchronous and runs on a worker thread
 (`runtime.app`), so a handler that waits for a lock or a slow database delays its own
 request only. When the handler can tell when it would wait (`reads_first`, see
-`runtime.handler`), `run_reads_first(request)` runs it as a read that never waits —
-on the event loop itself where reads cost only CPU (`reads_inline`), else on the readers'
-threads — and hands back a `Resume` (the handle and encode steps, for the writers'
+`runtime.handler`), `run_reads_first(request)` runs it where nothing may wait — on the
+event loop itself where transactions that need not wait cost only CPU (`reads_inline`),
+else on the readers' threads — and hands back what is left to do (for the writers'
 threads) the moment the handler would wait (`runtime.database.WouldWait`), before it has
 changed anything. It never raises: every failure becomes an AWS-shaped `Reply` — the
 service's own error, not-implemented (501), or, for anything unexpected, the model's
@@ -97,6 +97,7 @@ class Pipeline:
         #: Whether `run_reads_first` may be tried, and where (module docstring).
         self.reads_first = bool(getattr(handler, "reads_first", False))
         self.reads_inline = bool(getattr(handler, "reads_inline", False))
+        self.writes_serial = bool(getattr(handler, "writes_serial", False))
         self.methods: dict[str, Callable[[RequestContext, AwsModel], Any]] = {
             name: getattr(handler, operation.method)
             for name, operation in operations.items()
@@ -146,8 +147,8 @@ class Pipeline:
         return decoded()
 
     def run_reads_first(self, request: Received) -> Reply | Callable[[], Reply]:
-        """`run` as a read that never waits; what is left to do when it would wait
-        (authentication may read too: who may sign)."""
+        """`run` where nothing may wait; what is left to do when it would (authentication
+        may read too: who may sign)."""
         decoded: Reply | Resume | None = None
         try:
             with never_waiting():
