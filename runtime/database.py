@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, Protocol, TypeVar
@@ -205,10 +206,26 @@ class SqliteDatabase:
         )
         connection.row_factory = sqlite3.Row
         connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        self._use_wal(connection)
         connection.execute(f"PRAGMA synchronous = {self._synchronous}")
         connection.execute("PRAGMA foreign_keys = ON")
         return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """WAL journal mode: a no-op once the file has it. Switching a new file takes a
+        lock SQLite does not wait for, so processes opening it together retry."""
+        row = connection.execute("PRAGMA journal_mode").fetchone()
+        if str(row[0]).lower() == "wal":
+            return
+        deadline = time.monotonic() + max(self._busy_timeout_ms, 1000) / 1000
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[_SqliteTransaction]:

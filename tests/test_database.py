@@ -83,3 +83,30 @@ def test_postgres_reconnects_after_the_connection_breaks(tmp_path: Path) -> None
             row = tx.one("SELECT COUNT(*) AS n FROM t")
         assert row is not None and row["n"] == 1
         db.close()
+
+
+def _open_at_once(path: str, barrier: object) -> None:
+    barrier.wait()  # type: ignore[attr-defined]
+    open_database(path, MIGRATIONS).close()
+
+
+def test_processes_opening_a_new_sqlite_file_together_all_start(tmp_path: Path) -> None:
+    """Switching a new file to WAL takes a lock SQLite does not wait for: server
+    processes starting together (`--workers N`) must each open it, not die of
+    "database is locked"."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for attempt in range(20):
+        path = str(tmp_path / f"new-{attempt}.sqlite3")
+        barrier = context.Barrier(6)
+        processes = [
+            context.Process(target=_open_at_once, args=(path, barrier)) for _ in range(6)
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(30)
+        assert [p.exitcode for p in processes] == [0] * 6
+        with sqlite3.connect(path) as connection:
+            assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
