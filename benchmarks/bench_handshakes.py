@@ -49,7 +49,7 @@ CONNECTIONS = 32
 WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "1"))
 #: Invitations seeded (and requests signed) per second of the Decline run: well above
 #: what one server process declines a second here, so wrk never needs to start over.
-DECLINES_PER_SECOND_CAP = 6000
+DECLINES_PER_SECOND_CAP = 12000
 MOTO = "moto[server]==5.2.5"
 #: The bare app answers with the bytes in this file (set for its uvicorn process).
 BARE_BODY_VARIABLE = "BENCH_HANDSHAKES_BARE_BODY"
