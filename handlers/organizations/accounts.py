@@ -1,12 +1,17 @@
-"""The accounts of an organization: ListAccounts, and ListTagsForResource for accounts
-(the tags an accepted invitation attached, R17)."""
+"""The accounts of an organization: DescribeAccount, ListAccounts, and
+ListTagsForResource for accounts (the tags an accepted invitation attached, R17)."""
 
 from __future__ import annotations
 
 import json
 
-from generated.organizations.errors import TargetNotFoundException
+from generated.organizations.errors import (
+    AccountNotFoundException,
+    TargetNotFoundException,
+)
 from generated.organizations.models import (
+    DescribeAccountRequest,
+    DescribeAccountResponse,
     ListAccountsRequest,
     ListAccountsResponse,
     ListTagsForResourceRequest,
@@ -21,9 +26,30 @@ __all__ = ["AccountOperations"]
 TARGET_NOT_FOUND = (
     "We can't find a root, OU, account, or policy with the TargetId that you specified."
 )
+#: The first sentence of AccountNotFoundException's documentation (C6).
+ACCOUNT_NOT_FOUND = (
+    "We can't find an Amazon Web Services account with the AccountId that you "
+    "specified, or the account whose credentials you used to make this request isn't "
+    "a member of an organization."
+)
 
 
 class AccountOperations(OrganizationsBase):
+    def describe_account(
+        self, context: RequestContext, request: DescribeAccountRequest
+    ) -> DescribeAccountResponse:
+        """A12: an account of the caller's organization, the management account
+        included, for the management account; any other id is AccountNotFound (C5)."""
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            row = store.account(tx, self.db, request.account_id)
+            if row is None or row["organization_id"] != org["id"]:
+                raise AccountNotFoundException(ACCOUNT_NOT_FOUND)
+            return DescribeAccountResponse.model_construct(
+                account=documents.account(org, row)
+            )
+
     def list_accounts(
         self, context: RequestContext, request: ListAccountsRequest
     ) -> ListAccountsResponse:

@@ -45,10 +45,11 @@ class Handlers(
     HandshakeOperations,
     OrganizationsBase,
 ):
-    """CreateOrganization, DescribeOrganization, EnableAllFeatures, ListAccounts,
-    ListTagsForResource (accounts), InviteAccountToOrganization, DescribeHandshake,
-    ListHandshakesForAccount/-Organization, Accept/Decline/CancelHandshake. Every other
-    operation keeps the skeleton's not-implemented answer."""
+    """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,
+    ListAccounts, ListTagsForResource (accounts), InviteAccountToOrganization,
+    DescribeHandshake, ListHandshakesForAccount/-Organization,
+    Accept/Decline/CancelHandshake. Every other operation keeps the skeleton's
+    not-implemented answer."""
 
 
 SERVICE = ServiceDefinition(
