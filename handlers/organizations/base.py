@@ -44,7 +44,7 @@ from runtime.context import RequestContext
 from runtime.database import Row, Transaction
 from runtime.handler import ServiceHandler
 
-__all__ = ["Caller", "OrganizationsBase", "new_handshake", "new_id"]
+__all__ = ["Caller", "OrganizationsBase", "new_handshake", "new_id", "unique_id"]
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -52,6 +52,15 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 def new_id(prefix: str, length: int) -> str:
     """A random id: `prefix` and `length` lowercase letters and digits (C1)."""
     return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+def unique_id(tx: Transaction, prefix: str, length: int) -> str:
+    """`new_id`, drawn again while an organization, root or OU has it (C1: ids are
+    unique on the server; `r-` + 4 characters can repeat)."""
+    while True:
+        candidate = new_id(prefix, length)
+        if not store.id_taken(tx, candidate):
+            return candidate
 
 
 def new_handshake(

@@ -20,7 +20,7 @@ from generated.organizations.shapes import (
     HandshakeConstraintViolationExceptionReason as Constraint,
 )
 from handlers.organizations import documents, store
-from handlers.organizations.base import OrganizationsBase, new_handshake, new_id
+from handlers.organizations.base import OrganizationsBase, new_handshake, unique_id
 from handlers.organizations.errors import NOT_IN_USE
 from runtime.context import RequestContext
 from runtime.model import Empty
@@ -41,9 +41,12 @@ class OrganizationOperations(OrganizationsBase):
                 raise AlreadyInOrganizationException(
                     "The provided account is already a member of an organization."
                 )
-            organization_id = new_id("o-", 10)
+            organization_id = unique_id(tx, "o-", 10)
+            root_id = unique_id(tx, "r-", 4)
             now = self.now_ms()
-            store.insert_organization(tx, organization_id, caller.id, feature_set, now)
+            store.insert_organization(
+                tx, organization_id, root_id, caller.id, feature_set, now
+            )
             store.join(tx, caller.id, organization_id, "CREATED", now, None)
             return CreateOrganizationResponse.model_construct(
                 organization=documents.organization(self._sender(tx, organization_id))

@@ -55,4 +55,71 @@ MIGRATIONS = [
         WHERE key NOT IN (SELECT key FROM botogen_meta);
     DROP TABLE meta
     """,
+    # 3. The organization's structure (organizations.md §4–§6, §10): the root (one per
+    # organization, its id kept on the organization; an existing organization's root id
+    # is derived from its own id, unique as that is), OUs, every account's parent and
+    # State timeline, create-account requests, tags of any resource, the root's enabled
+    # policy types in the order they were enabled. Times are epoch milliseconds; the
+    # State of an account and of a create-account request follow from the stored times
+    # and the business clock (C3), so nothing needs a background worker.
+    """
+    ALTER TABLE organizations ADD COLUMN root_id TEXT;
+    UPDATE organizations SET root_id = 'r-' || substr(id, 3) WHERE root_id IS NULL;
+    CREATE UNIQUE INDEX organizations_by_root ON organizations (root_id);
+
+    CREATE TABLE organizational_units (
+        id TEXT PRIMARY KEY,
+        organization_id TEXT NOT NULL,
+        parent_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        depth INTEGER NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE INDEX ous_by_parent ON organizational_units (parent_id, created_at, id);
+    CREATE INDEX ous_by_organization ON organizational_units (organization_id);
+
+    ALTER TABLE accounts ADD COLUMN parent_id TEXT;
+    UPDATE accounts SET parent_id = (
+        SELECT o.root_id FROM organizations o WHERE o.id = accounts.organization_id
+    ) WHERE organization_id IS NOT NULL;
+    CREATE INDEX accounts_by_parent ON accounts (parent_id, joined_at, id);
+    ALTER TABLE accounts ADD COLUMN state TEXT NOT NULL DEFAULT 'ACTIVE';
+    ALTER TABLE accounts ADD COLUMN closed_at BIGINT;
+    ALTER TABLE accounts ADD COLUMN suspends_at BIGINT;
+    ALTER TABLE accounts ADD COLUMN closes_at BIGINT;
+    ALTER TABLE accounts ADD COLUMN departs_at BIGINT;
+    ALTER TABLE accounts ADD COLUMN create_request_id TEXT;
+
+    CREATE TABLE create_account_requests (
+        id TEXT PRIMARY KEY,
+        organization_id TEXT NOT NULL,
+        account_name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        requested_at BIGINT NOT NULL,
+        completes_at BIGINT NOT NULL,
+        outcome TEXT NOT NULL,
+        failure_reason TEXT,
+        account_id TEXT,
+        role_name TEXT,
+        iam_user_access_to_billing TEXT,
+        tags TEXT
+    );
+    CREATE INDEX create_account_requests_by_organization
+        ON create_account_requests (organization_id, requested_at, id);
+
+    CREATE TABLE tags (
+        resource_id TEXT NOT NULL,
+        tag_key TEXT NOT NULL,
+        tag_value TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (resource_id, tag_key)
+    );
+
+    CREATE TABLE enabled_policy_types (
+        organization_id TEXT NOT NULL,
+        policy_type TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (organization_id, policy_type)
+    )
+    """,
 ]

@@ -28,7 +28,12 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from generated.organizations.shapes import AccountId, HandshakeId, OrganizationId
+from generated.organizations.shapes import (
+    AccountId,
+    HandshakeId,
+    OrganizationId,
+    RootId,
+)
 from handlers.organizations import store
 from runtime.clock import to_millis
 from runtime.database import Transaction
@@ -48,6 +53,7 @@ _IDS = {
     "account": TypeAdapter(AccountId),
     "organization": TypeAdapter(OrganizationId),
     "handshake": TypeAdapter(HandshakeId),
+    "root": TypeAdapter(RootId),
 }
 
 
@@ -104,8 +110,10 @@ def load(tx: Transaction, document: dict[str, Any]) -> None:
             continue
         created = _millis(org.get("created"))
         management = org["management_account_id"]
+        root_id = org.get("root_id") or "r-" + org["id"][2:]
+        _checked("root", root_id, where)
         store.insert_organization(
-            tx, org["id"], management, org.get("feature_set", "ALL"), created
+            tx, org["id"], root_id, management, org.get("feature_set", "ALL"), created
         )
         store.join(tx, management, org["id"], "CREATED", created, None)
         for member in org.get("members", ()):

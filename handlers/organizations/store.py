@@ -134,10 +134,12 @@ def join(
     at: int,
     tags: str | None,
 ) -> None:
+    """The account joins the organization, under its root."""
     tx.execute(
-        "UPDATE accounts SET organization_id = ?, joined_method = ?, joined_at = ?, tags = ?"
+        "UPDATE accounts SET organization_id = ?, joined_method = ?, joined_at = ?,"
+        " tags = ?, parent_id = (SELECT root_id FROM organizations WHERE id = ?)"
         " WHERE id = ?",
-        (organization_id, method, at, tags, account_id),
+        (organization_id, method, at, tags, organization_id, account_id),
     )
 
 
@@ -216,12 +218,32 @@ def sender(tx: Transaction, organization_id: str) -> Row | None:
 
 
 def insert_organization(
-    tx: Transaction, organization_id: str, management: str, feature_set: str, at: int
+    tx: Transaction,
+    organization_id: str,
+    root_id: str,
+    management: str,
+    feature_set: str,
+    at: int,
 ) -> None:
+    """An organization and its root (O1; one root per organization, O6)."""
     tx.execute(
-        "INSERT INTO organizations (id, management_account_id, feature_set, created_at)"
-        " VALUES (?, ?, ?, ?)",
-        (organization_id, management, feature_set, at),
+        "INSERT INTO organizations"
+        " (id, root_id, management_account_id, feature_set, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (organization_id, root_id, management, feature_set, at),
+    )
+
+
+def id_taken(tx: Transaction, entity_id: str) -> bool:
+    """Whether any organization, root or OU already has `entity_id` (C1: ids are
+    unique on the server)."""
+    return (
+        tx.one(
+            "SELECT 1 AS taken FROM organizations WHERE id = ? OR root_id = ?"
+            " UNION ALL SELECT 1 FROM organizational_units WHERE id = ?",
+            (entity_id, entity_id, entity_id),
+        )
+        is not None
     )
 
 
