@@ -77,16 +77,32 @@ def organization(org: Row) -> Organization:
     )
 
 
-def account(org: Row, row: Row) -> Account:
+#: The deprecated `Status` shown for each `State` (A2).
+STATUS_OF_STATE = {
+    "PENDING_ACTIVATION": "ACTIVE",
+    "ACTIVE": "ACTIVE",
+    "PENDING_CLOSURE": "PENDING_CLOSURE",
+    "SUSPENDED": "SUSPENDED",
+    "CLOSED": "SUSPENDED",
+}
+
+
+def account(
+    org: Row, row: Row, *, path: str | None = None, state: str = "ACTIVE"
+) -> Account:
+    """An account of `org` (A1): `path` is its one `Paths` entry
+    (`O/<root>/<ous>/<account id>/`, A1), `state` its State as of now (A2; the
+    deprecated Status follows from it)."""
     return Account.model_construct(
         id=row["id"],
         arn=account_arn(org, row["id"]),
         email=row["email"],
         name=row["name"],
-        status=AccountStatus.ACTIVE,
-        state=AccountState.ACTIVE,
+        status=member(AccountStatus, STATUS_OF_STATE[state]),
+        state=member(AccountState, state),
         joined_method=member(AccountJoinedMethod, row["joined_method"]),
         joined_timestamp=from_millis(row["joined_at"]),
+        paths=None if path is None else [path],
     )
 
 
