@@ -19,6 +19,7 @@ from generated.organizations.models import (
 )
 from handlers.organizations import documents, store
 from handlers.organizations.base import OrganizationsBase
+from handlers.organizations.tree import Paths
 from runtime.context import RequestContext
 
 __all__ = ["AccountOperations"]
@@ -47,7 +48,7 @@ class AccountOperations(OrganizationsBase):
             if row is None or row["organization_id"] != org["id"]:
                 raise AccountNotFoundException(ACCOUNT_NOT_FOUND)
             return DescribeAccountResponse.model_construct(
-                account=documents.account(org, row)
+                account=documents.account(org, row, path=Paths(tx, org).of_account(row))
             )
 
     def list_accounts(
@@ -62,8 +63,12 @@ class AccountOperations(OrganizationsBase):
             binding = f"ListAccounts:{org['id']}"
             after = self._page_after(binding, request.next_token)
             rows = store.members(tx, org["id"], after, limit + 1)
+            paths = Paths(tx, org)
             return ListAccountsResponse.model_construct(
-                accounts=[documents.account(org, row) for row in rows[:limit]],
+                accounts=[
+                    documents.account(org, row, path=paths.of_account(row))
+                    for row in rows[:limit]
+                ],
                 next_token=self._next_token(
                     binding, [(row["joined_at"], row["id"]) for row in rows], limit
                 ),

@@ -33,6 +33,7 @@ from handlers.organizations.invitations import InvitationOperations
 from handlers.organizations.organization import OrganizationOperations
 from handlers.organizations.schema import MIGRATIONS
 from handlers.organizations.settings import OrganizationsSettings
+from handlers.organizations.tree import TreeOperations
 from runtime.service import ServiceDefinition
 
 __all__ = ["Handlers", "SERVICE"]
@@ -43,13 +44,16 @@ class Handlers(
     AccountOperations,
     InvitationOperations,
     HandshakeOperations,
+    TreeOperations,
     OrganizationsBase,
 ):
     """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,
     ListAccounts, ListTagsForResource (accounts), InviteAccountToOrganization,
     DescribeHandshake, ListHandshakesForAccount/-Organization,
-    Accept/Decline/CancelHandshake. Every other operation keeps the skeleton's
-    not-implemented answer."""
+    Accept/Decline/CancelHandshake; the tree (`tree`): ListRoots,
+    Create/Update/Delete/DescribeOrganizationalUnit, ListOrganizationalUnitsForParent,
+    ListChildren, ListParents, ListAccountsForParent. Every other operation keeps the
+    skeleton's not-implemented answer."""
 
 
 SERVICE = ServiceDefinition(

@@ -31,3 +31,18 @@ class OrganizationsSettings(Settings):
             "canceled ones included (R18)"
         ),
     )
+    ou_limit: int = Field(
+        2000,
+        ge=1,
+        description=(
+            "organizational units an organization may hold (U2, organizations.md §13)"
+        ),
+    )
+    ou_depth_limit: int = Field(
+        5,
+        ge=1,
+        description=(
+            "levels of organizational units under the root: an OU directly under it is "
+            "at depth 1 (U3)"
+        ),
+    )

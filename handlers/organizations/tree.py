@@ -1,0 +1,435 @@
+"""The organization's tree: its root and organizational units, and where accounts sit
+in it (organizations.md O6, O7, A1, A14, U1–U10).
+
+ListRoots, Create/Update/Delete/DescribeOrganizationalUnit,
+ListOrganizationalUnitsForParent, ListChildren, ListParents, ListAccountsForParent;
+and `Paths`, the `Path` of an OU and the `Paths` of an account, which DescribeAccount
+and ListAccounts use too.
+
+Who may call: the management account only, for now (Z1, Z2; matrix rows 4, 12, 17–23:
+delegated administrators and delegates come with the D rules). Every operation checks in
+V1's order: input (the runtime), membership and role (`_managed_organization`), request
+checks (tags), existence (NotFound), state conflicts (duplicate name, not empty), limits.
+Each changing operation is one transaction that locks the organization's row first, so
+OU writes of one organization are serialised (C8): two racing creations cannot both pass
+the duplicate-name or limit checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Final
+
+from generated.organizations.errors import (
+    ChildNotFoundException,
+    ConstraintViolationException,
+    DuplicateOrganizationalUnitException,
+    InvalidInputException,
+    OrganizationalUnitNotEmptyException,
+    OrganizationalUnitNotFoundException,
+    ParentNotFoundException,
+)
+from generated.organizations.models import (
+    Account,
+    Child,
+    CreateOrganizationalUnitRequest,
+    CreateOrganizationalUnitResponse,
+    DeleteOrganizationalUnitRequest,
+    DescribeOrganizationalUnitRequest,
+    DescribeOrganizationalUnitResponse,
+    ListAccountsForParentRequest,
+    ListAccountsForParentResponse,
+    ListChildrenRequest,
+    ListChildrenResponse,
+    ListOrganizationalUnitsForParentRequest,
+    ListOrganizationalUnitsForParentResponse,
+    ListParentsRequest,
+    ListParentsResponse,
+    ListRootsRequest,
+    ListRootsResponse,
+    OrganizationalUnit,
+    Parent,
+    PolicyTypeSummary,
+    Root,
+    Tag,
+    UpdateOrganizationalUnitRequest,
+    UpdateOrganizationalUnitResponse,
+)
+from generated.organizations.shapes import (
+    ChildType,
+    ConstraintViolationExceptionReason as Constraint,
+    InvalidInputExceptionReason as InputReason,
+    ParentType,
+    PolicyType,
+    PolicyTypeStatus,
+)
+from handlers.organizations import documents, tree_store
+from handlers.organizations.base import Caller, OrganizationsBase, unique_id
+from runtime.context import RequestContext
+from runtime.database import Row, Transaction
+
+__all__ = ["Paths", "TreeOperations", "account_document"]
+
+#: The first sentence of each error shape's documentation (C6), DuplicateOrganizationalUnit
+#: as C6 quotes it.
+PARENT_NOT_FOUND: Final = (
+    "We can't find a root or OU with the ParentId that you specified."
+)
+OU_NOT_FOUND: Final = (
+    "We can't find an OU with the OrganizationalUnitId that you specified."
+)
+OU_NOT_EMPTY: Final = "The specified OU is not empty."
+DUPLICATE_OU: Final = "An OU with the same name already exists."
+CHILD_NOT_FOUND: Final = (
+    "We can't find an organizational unit (OU) or Amazon Web Services account with the "
+    "ChildId that you specified."
+)
+CONSTRAINT_VIOLATION: Final = (
+    "Performing this operation violates a minimum or maximum value limit."
+)
+#: InvalidInputException carries its Reason's sentence alone (C6, R8).
+DUPLICATE_TAG_KEY: Final = (
+    "Tag keys must be unique among the tags attached to the same entity."
+)
+SYSTEM_TAG: Final = "You specified a tag key that is a system tag."
+#: Tags per resource (T3, §13). DECIDED: a constant until the tag operations (T3–T5)
+#: bring the setting every tag write shares.
+TAG_LIMIT: Final = 50
+#: L1: a page holds at most this many items when MaxResults is absent.
+DEFAULT_PAGE: Final = 20
+
+
+# -- paths (A1, U1) ---------------------------------------------------------------------------
+
+
+class Paths:
+    """Paths of entities of one organization (`org` as `store.organization` reads it,
+    with `root_id`), reading each parent OU's chain once."""
+
+    def __init__(self, tx: Transaction, org: Row) -> None:
+        self._tx = tx
+        self._root = f"{org['id']}/{org['root_id']}/"
+        self._root_id: str = org["root_id"]
+        self._parents: dict[str, str] = {}
+
+    def under(self, parent_id: str | None) -> str:
+        """The path of the root or OU `parent_id` (the root's for None)."""
+        if parent_id is None or parent_id == self._root_id:
+            return self._root
+        path = self._parents.get(parent_id)
+        if path is None:
+            chain = tree_store.ancestry(self._tx, parent_id)
+            path = self._root + "".join(f"{ou_id}/" for ou_id in chain)
+            self._parents[parent_id] = path
+        return path
+
+    def of_account(self, row: Row) -> str:
+        """A1: `O/<root>/<ous…>/<account id>/`."""
+        return f"{self.under(row['parent_id'])}{row['id']}/"
+
+    def of_ou(self, row: Row) -> str:
+        """U1: `O/<root>/<ancestor ous>/<ou id>/`."""
+        return f"{self.under(row['parent_id'])}{row['id']}/"
+
+
+def account_document(paths: Paths, org: Row, row: Row) -> Account:
+    """The account object of A1 with its `Paths`."""
+    return documents.account(org, row, path=paths.of_account(row))
+
+
+def root_arn(org: Row) -> str:
+    return (
+        f"arn:aws:organizations::{org['management_account_id']}:root"
+        f"/{org['id']}/{org['root_id']}"
+    )
+
+
+def ou_arn(org: Row, ou_id: str) -> str:
+    return (
+        f"arn:aws:organizations::{org['management_account_id']}:ou/{org['id']}/{ou_id}"
+    )
+
+
+def ou_document(paths: Paths, org: Row, row: Row) -> OrganizationalUnit:
+    return OrganizationalUnit.model_construct(
+        id=row["id"],
+        arn=ou_arn(org, row["id"]),
+        name=row["name"],
+        path=paths.of_ou(row),
+    )
+
+
+# -- the operations ---------------------------------------------------------------------------
+
+
+class TreeOperations(OrganizationsBase):
+    # -- shared checks -----------------------------------------------------------------------
+
+    def _parent_depth(self, tx: Transaction, org: Row, parent_id: str) -> int:
+        """The depth of the root (0) or OU `parent_id` of `org`; anything else, another
+        organization's included, is ParentNotFound (A14, U2, U7, U8, C5, C9, C10)."""
+        if parent_id == org["root_id"]:
+            return 0
+        row = tree_store.ou(tx, org["id"], parent_id)
+        if row is None:
+            raise ParentNotFoundException(PARENT_NOT_FOUND)
+        return int(row["depth"])
+
+    def _ou(self, tx: Transaction, org: Row, ou_id: str) -> Row:
+        row = tree_store.ou(tx, org["id"], ou_id)
+        if row is None:
+            raise OrganizationalUnitNotFoundException(OU_NOT_FOUND)
+        return row
+
+    def _locked_organization(self, tx: Transaction, context: RequestContext) -> Row:
+        """Z1, Z2, then the organization's row locked for the change (C8)."""
+        org = self._managed_organization(tx, self._caller(tx, context))
+        return self._organization(tx, org["id"], lock=True)
+
+    @staticmethod
+    def _binding(operation: str, caller: Caller, org: Row, *members: Any) -> str:
+        """L2: a page token is bound to the operation, the caller, its organization and
+        every request member but NextToken and MaxResults."""
+        return json.dumps([operation, caller.id, org["id"], *members])
+
+    @staticmethod
+    def _check_tags(tags: Sequence[Tag] | None) -> list[tuple[str, str]]:
+        """T3, T6 at creation, in T3's order: a key twice, a system key, too many.
+
+        DECIDED: at creation all three are request checks (V1 step 6, V2 "OU writes:
+        tags"): the new resource has no stored tags, so its count is the request's.
+        """
+        pairs = [(tag.key, tag.value) for tag in tags or []]
+        keys = [key for key, _ in pairs]
+        if len(set(keys)) != len(keys):
+            raise InvalidInputException(
+                DUPLICATE_TAG_KEY, reason=InputReason.DUPLICATE_TAG_KEY
+            )
+        if any(key.lower().startswith("aws:") for key in keys):
+            raise InvalidInputException(
+                SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
+            )
+        if len(pairs) > TAG_LIMIT:
+            raise ConstraintViolationException(
+                CONSTRAINT_VIOLATION, reason=Constraint.MAX_TAG_LIMIT_EXCEEDED
+            )
+        return pairs
+
+    # -- the root (O6, O7) -------------------------------------------------------------------
+
+    def list_roots(
+        self, context: RequestContext, request: ListRootsRequest
+    ) -> ListRootsResponse:
+        """O6: the one root, with the policy types enabled in it in the order they
+        were enabled. A page always holds it, so no token is ever issued and any token
+        sent is INVALID_NEXT_TOKEN (L2)."""
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            self._page_after(
+                self._binding("ListRoots", caller, org), request.next_token
+            )
+            types = tree_store.enabled_policy_types(tx, org["id"])
+            root = Root.model_construct(
+                id=org["root_id"],
+                arn=root_arn(org),
+                name="Root",
+                policy_types=[
+                    PolicyTypeSummary.model_construct(
+                        type_=documents.member(PolicyType, policy_type),
+                        status=PolicyTypeStatus.ENABLED,
+                    )
+                    for policy_type in types
+                ],
+            )
+            return ListRootsResponse.model_construct(roots=[root])
+
+    # -- OU writes (U2–U5) ---------------------------------------------------------------------
+
+    def create_organizational_unit(
+        self, context: RequestContext, request: CreateOrganizationalUnitRequest
+    ) -> CreateOrganizationalUnitResponse:
+        """U2, U3, T6: checks in order: tags; the parent; a sibling of the same name;
+        depth; the organization's OU count. The new OU is `ou-<root suffix>-<8>` (C1).
+        """
+        with self.transaction() as tx:
+            org = self._locked_organization(tx, context)
+            tags = self._check_tags(request.tags)
+            depth = self._parent_depth(tx, org, request.parent_id) + 1
+            if tree_store.sibling_named(tx, request.parent_id, request.name):
+                raise DuplicateOrganizationalUnitException(DUPLICATE_OU)
+            if depth > self.settings.ou_depth_limit:
+                raise ConstraintViolationException(
+                    CONSTRAINT_VIOLATION, reason=Constraint.OU_DEPTH_LIMIT_EXCEEDED
+                )
+            if tree_store.ou_count(tx, org["id"]) >= self.settings.ou_limit:
+                raise ConstraintViolationException(
+                    CONSTRAINT_VIOLATION, reason=Constraint.OU_NUMBER_LIMIT_EXCEEDED
+                )
+            ou_id = unique_id(tx, f"ou-{org['root_id'][2:]}-", 8)
+            tree_store.insert_ou(
+                tx,
+                ou_id,
+                org["id"],
+                request.parent_id,
+                request.name,
+                depth,
+                self.now_ms(),
+            )
+            tree_store.add_tags(tx, ou_id, tags)
+            row = self._ou(tx, org, ou_id)
+            return CreateOrganizationalUnitResponse.model_construct(
+                organizational_unit=ou_document(Paths(tx, org), org, row)
+            )
+
+    def update_organizational_unit(
+        self, context: RequestContext, request: UpdateOrganizationalUnitRequest
+    ) -> UpdateOrganizationalUnitResponse:
+        """U4: renames the OU; no Name, or its own name, changes nothing (DECIDED); a
+        sibling's name is DuplicateOrganizationalUnit. The answer is the OU after."""
+        with self.transaction() as tx:
+            org = self._locked_organization(tx, context)
+            row = self._ou(tx, org, request.organizational_unit_id)
+            name = request.name
+            if name is not None and name != row["name"]:
+                if tree_store.sibling_named(tx, row["parent_id"], name, row["id"]):
+                    raise DuplicateOrganizationalUnitException(DUPLICATE_OU)
+                tree_store.rename_ou(tx, row["id"], name)
+                row = self._ou(tx, org, row["id"])
+            return UpdateOrganizationalUnitResponse.model_construct(
+                organizational_unit=ou_document(Paths(tx, org), org, row)
+            )
+
+    def delete_organizational_unit(
+        self, context: RequestContext, request: DeleteOrganizationalUnitRequest
+    ) -> None:
+        """U5: an empty OU goes, with its tags (T7); one with a child OU or an account
+        is OrganizationalUnitNotEmpty. (Its policy attachments come with the policies.)
+        """
+        with self.transaction() as tx:
+            org = self._locked_organization(tx, context)
+            row = self._ou(tx, org, request.organizational_unit_id)
+            if tree_store.has_children(tx, row["id"]):
+                raise OrganizationalUnitNotEmptyException(OU_NOT_EMPTY)
+            tree_store.delete_ou(tx, row["id"])
+
+    # -- reading the tree (U6–U9, A14) --------------------------------------------------------
+
+    def describe_organizational_unit(
+        self, context: RequestContext, request: DescribeOrganizationalUnitRequest
+    ) -> DescribeOrganizationalUnitResponse:
+        """U6."""
+        with self.transaction(write=False) as tx:
+            org = self._managed_organization(tx, self._caller(tx, context))
+            row = self._ou(tx, org, request.organizational_unit_id)
+            return DescribeOrganizationalUnitResponse.model_construct(
+                organizational_unit=ou_document(Paths(tx, org), org, row)
+            )
+
+    def list_organizational_units_for_parent(
+        self,
+        context: RequestContext,
+        request: ListOrganizationalUnitsForParentRequest,
+    ) -> ListOrganizationalUnitsForParentResponse:
+        """U7: the OUs directly under the parent, by creation time then id (L3)."""
+        limit = request.max_results or DEFAULT_PAGE
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            binding = self._binding(
+                "ListOrganizationalUnitsForParent", caller, org, request.parent_id
+            )
+            after = self._page_after(binding, request.next_token)
+            self._parent_depth(tx, org, request.parent_id)
+            rows = tree_store.ous_under(tx, request.parent_id, after, limit + 1)
+            paths = Paths(tx, org)
+            return ListOrganizationalUnitsForParentResponse.model_construct(
+                organizational_units=[
+                    ou_document(paths, org, row) for row in rows[:limit]
+                ],
+                next_token=self._next_token(
+                    binding, [(row["created_at"], row["id"]) for row in rows], limit
+                ),
+            )
+
+    def list_children(
+        self, context: RequestContext, request: ListChildrenRequest
+    ) -> ListChildrenResponse:
+        """U8: the direct children of one type: OUs by creation time, accounts by
+        JoinedTimestamp, then id (L3)."""
+        limit = request.max_results or DEFAULT_PAGE
+        child_type = ChildType(request.child_type)
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            binding = self._binding(
+                "ListChildren", caller, org, request.parent_id, child_type.value
+            )
+            after = self._page_after(binding, request.next_token)
+            self._parent_depth(tx, org, request.parent_id)
+            if child_type == ChildType.ACCOUNT:
+                rows = tree_store.accounts_under(
+                    tx, org["id"], request.parent_id, after, limit + 1
+                )
+                keys = [(row["joined_at"], row["id"]) for row in rows]
+            else:
+                rows = tree_store.ous_under(tx, request.parent_id, after, limit + 1)
+                keys = [(row["created_at"], row["id"]) for row in rows]
+            return ListChildrenResponse.model_construct(
+                children=[
+                    Child.model_construct(id=row["id"], type_=child_type)
+                    for row in rows[:limit]
+                ],
+                next_token=self._next_token(binding, keys, limit),
+            )
+
+    def list_parents(
+        self, context: RequestContext, request: ListParentsRequest
+    ) -> ListParentsResponse:
+        """U9: the one parent of an account or OU of the organization; anything else
+        is ChildNotFound (C5, C9). One item: no token is ever issued (L2)."""
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            binding = self._binding("ListParents", caller, org, request.child_id)
+            self._page_after(binding, request.next_token)
+            child = tree_store.ou(tx, org["id"], request.child_id)
+            if child is None:
+                child = tree_store.account_in(tx, org["id"], request.child_id)
+            if child is None:
+                raise ChildNotFoundException(CHILD_NOT_FOUND)
+            parent_id = child["parent_id"] or org["root_id"]
+            parent_type = (
+                ParentType.ROOT
+                if parent_id == org["root_id"]
+                else ParentType.ORGANIZATIONAL_UNIT
+            )
+            return ListParentsResponse.model_construct(
+                parents=[Parent.model_construct(id=parent_id, type_=parent_type)]
+            )
+
+    def list_accounts_for_parent(
+        self, context: RequestContext, request: ListAccountsForParentRequest
+    ) -> ListAccountsForParentResponse:
+        """A14: the accounts directly under the root or OU, in JoinedTimestamp then id
+        order (L3), each as A1 shows it."""
+        limit = request.max_results or DEFAULT_PAGE
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            binding = self._binding(
+                "ListAccountsForParent", caller, org, request.parent_id
+            )
+            after = self._page_after(binding, request.next_token)
+            self._parent_depth(tx, org, request.parent_id)
+            rows = tree_store.accounts_under(
+                tx, org["id"], request.parent_id, after, limit + 1
+            )
+            paths = Paths(tx, org)
+            return ListAccountsForParentResponse.model_construct(
+                accounts=[account_document(paths, org, row) for row in rows[:limit]],
+                next_token=self._next_token(
+                    binding, [(row["joined_at"], row["id"]) for row in rows], limit
+                ),
+            )
