@@ -17,7 +17,7 @@ from generated.organizations.models import (
     ListTagsForResourceRequest,
     ListTagsForResourceResponse,
 )
-from handlers.organizations import documents, store
+from handlers.organizations import documents, lifecycle, store
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.tree import Paths
 from runtime.context import RequestContext
@@ -48,7 +48,12 @@ class AccountOperations(OrganizationsBase):
             if row is None or row["organization_id"] != org["id"]:
                 raise AccountNotFoundException(ACCOUNT_NOT_FOUND)
             return DescribeAccountResponse.model_construct(
-                account=documents.account(org, row, path=Paths(tx, org).of_account(row))
+                account=documents.account(
+                    org,
+                    row,
+                    path=Paths(tx, org).of_account(row),
+                    state=lifecycle.account_state(row, self.now_ms()),
+                )
             )
 
     def list_accounts(
@@ -64,9 +69,15 @@ class AccountOperations(OrganizationsBase):
             after = self._page_after(binding, request.next_token)
             rows = store.members(tx, org["id"], after, limit + 1)
             paths = Paths(tx, org)
+            now = self.now_ms()
             return ListAccountsResponse.model_construct(
                 accounts=[
-                    documents.account(org, row, path=paths.of_account(row))
+                    documents.account(
+                        org,
+                        row,
+                        path=paths.of_account(row),
+                        state=lifecycle.account_state(row, now),
+                    )
                     for row in rows[:limit]
                 ],
                 next_token=self._next_token(

@@ -35,7 +35,7 @@ from generated.organizations.errors import (
 )
 from generated.organizations.models import Handshake
 from generated.organizations.shapes import ActionType, HandshakePartyType
-from handlers.organizations import documents, seed, store
+from handlers.organizations import creation_store, documents, seed, store
 from handlers.organizations.errors import ACCESS_DENIED, NOT_FOUND, NOT_IN_USE
 from handlers.organizations.settings import OrganizationsSettings
 from handlers.organizations.store import HandshakeRow
@@ -131,9 +131,19 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
 
     def signs(self, account: Account) -> bool:
         """A provisionable account signs once it exists: once its row is in the accounts
-        table (CreateAccount puts it there, M2)."""
+        table (CreateAccount puts it there, M2). A creation that completed on the
+        business clock (M1) but whose account no operation has written yet is settled
+        here first (`creation_store.settle`)."""
         with self.transaction(write=False) as tx:
-            return store.account(tx, self.db, account.id) is not None
+            if store.account(tx, self.db, account.id) is not None:
+                return True
+            now = self.now_ms()
+            settling = creation_store.organization_settling(tx, account.id, now)
+        if settling is None:
+            return False
+        with self.transaction() as tx:
+            creation_store.settle(tx, settling, now)
+        return True
 
     # -- the caller and its organization ---------------------------------------------------
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from handlers.organizations.accounts import AccountOperations
 from handlers.organizations.base import OrganizationsBase
+from handlers.organizations.creation import CreationOperations
 from handlers.organizations.errors import OrganizationsErrors
 from handlers.organizations.handshakes import HandshakeOperations
 from handlers.organizations.invitations import InvitationOperations
@@ -44,6 +45,7 @@ class Handlers(
     AccountOperations,
     InvitationOperations,
     HandshakeOperations,
+    CreationOperations,
     TreeOperations,
     OrganizationsBase,
 ):

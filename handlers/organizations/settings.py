@@ -46,3 +46,19 @@ class OrganizationsSettings(Settings):
             "at depth 1 (U3)"
         ),
     )
+    create_account_delay_ms: int = Field(
+        0,
+        ge=0,
+        description=(
+            "milliseconds from a CreateAccount request until it completes on the "
+            "business clock; until then its status is IN_PROGRESS (organizations.md M1)"
+        ),
+    )
+    creations_in_progress_limit: int = Field(
+        5,
+        ge=1,
+        description=(
+            "CreateAccount requests an organization may have IN_PROGRESS at once "
+            "(organizations.md A4)"
+        ),
+    )
