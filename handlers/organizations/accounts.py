@@ -1,21 +1,14 @@
-"""The accounts of an organization: DescribeAccount, ListAccounts, and
-ListTagsForResource for accounts (the tags an accepted invitation attached, R17)."""
+"""The accounts of an organization: DescribeAccount, ListAccounts. (Their tags:
+`tagging`.)"""
 
 from __future__ import annotations
 
-import json
-
-from generated.organizations.errors import (
-    AccountNotFoundException,
-    TargetNotFoundException,
-)
+from generated.organizations.errors import AccountNotFoundException
 from generated.organizations.models import (
     DescribeAccountRequest,
     DescribeAccountResponse,
     ListAccountsRequest,
     ListAccountsResponse,
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
 )
 from handlers.organizations import documents, lifecycle, store
 from handlers.organizations.base import OrganizationsBase
@@ -24,9 +17,6 @@ from runtime.context import RequestContext
 
 __all__ = ["AccountOperations"]
 
-TARGET_NOT_FOUND = (
-    "We can't find a root, OU, account, or policy with the TargetId that you specified."
-)
 #: The first sentence of AccountNotFoundException's documentation (C6).
 ACCOUNT_NOT_FOUND = (
     "We can't find an Amazon Web Services account with the AccountId that you "
@@ -83,21 +73,4 @@ class AccountOperations(OrganizationsBase):
                 next_token=self._next_token(
                     binding, [(row["joined_at"], row["id"]) for row in rows], limit
                 ),
-            )
-
-    def list_tags_for_resource(
-        self, context: RequestContext, request: ListTagsForResourceRequest
-    ) -> ListTagsForResourceResponse:
-        """The tags of an account of the caller's organization: those its invitation
-        carried, attached when it was accepted (R17). Other resource kinds (roots, OUs,
-        policies) are not modelled yet: TargetNotFound."""
-        with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
-            row = store.account(tx, self.db, request.resource_id)
-            if row is None or row["organization_id"] != org["id"]:
-                raise TargetNotFoundException(TARGET_NOT_FOUND)
-            tags = json.loads(row["tags"]) if row["tags"] else []
-            return ListTagsForResourceResponse.model_construct(
-                tags=documents.tags(tags)
             )

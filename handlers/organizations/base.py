@@ -170,8 +170,11 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
         return org
 
     def _sender(self, tx: Transaction, organization_id: str) -> Row:
-        """The organization with its management account's name and email."""
-        org = store.sender(tx, organization_id)
+        """The organization with its management account's name and email (a deleted
+        one's too: its handshakes stay visible, H4)."""
+        org = store.sender(tx, organization_id) or store.former_sender(
+            tx, organization_id
+        )
         assert org is not None, organization_id
         return org
 

@@ -20,6 +20,7 @@ from generated.organizations.models import (
     HandshakeParty,
     HandshakeResource,
     Organization,
+    PolicyTypeSummary,
     Tag,
 )
 from generated.organizations.shapes import (
@@ -31,6 +32,8 @@ from generated.organizations.shapes import (
     HandshakeResourceType,
     HandshakeState,
     OrganizationFeatureSet,
+    PolicyType,
+    PolicyTypeStatus,
 )
 from handlers.organizations.store import HandshakeRow
 from runtime.clock import from_millis
@@ -73,7 +76,18 @@ def organization(org: Row) -> Organization:
         master_account_arn=account_arn(org, org["management_account_id"]),
         master_account_id=org["management_account_id"],
         master_account_email=org["management_email"],
-        available_policy_types=[],
+        # O3: deprecated; SERVICE_CONTROL_POLICY ENABLED with ALL features, whatever
+        # the root has enabled; nothing for CONSOLIDATED_BILLING.
+        available_policy_types=(
+            [
+                PolicyTypeSummary.model_construct(
+                    type_=member(PolicyType, "SERVICE_CONTROL_POLICY"),
+                    status=member(PolicyTypeStatus, "ENABLED"),
+                )
+            ]
+            if org["feature_set"] == "ALL"
+            else []
+        ),
     )
 
 

@@ -41,7 +41,7 @@ from generated.organizations.shapes import (
     HandshakeConstraintViolationExceptionReason as Constraint,
     InvalidInputExceptionReason as InputReason,
 )
-from handlers.organizations import store
+from handlers.organizations import store, tag_store
 from handlers.organizations.base import Caller, OrganizationsBase
 from handlers.organizations.errors import ACCESS_DENIED, BUSY
 from handlers.organizations.store import PENDING, HandshakeRow
@@ -243,7 +243,10 @@ class HandshakeOperations(OrganizationsBase):
                     "The account is already a member of an organization.",
                     reason=Constraint.ALREADY_IN_AN_ORGANIZATION,
                 )
-            store.join(tx, caller.id, row.organization_id, "INVITED", now, row.tags)
+            store.join(tx, caller.id, row.organization_id, "INVITED", now, None)
+            # R17, H7, T6: the invitation's tags are the account's now.
+            tag_store.delete_tags(tx, caller.id)
+            tag_store.add_tags(tx, caller.id, tag_store.parse_stored(row.tags))
         elif (
             row.action == ActionType.APPROVE_ALL_FEATURES and row.parent_id is not None
         ):

@@ -1,12 +1,14 @@
-"""The organization itself: CreateOrganization, DescribeOrganization (R2) and
-EnableAllFeatures (R20)."""
+"""The organization itself: CreateOrganization (R2, O1), DescribeOrganization (O3, O4),
+DeleteOrganization (O5, H4) and EnableAllFeatures (R20, O8)."""
 
 from __future__ import annotations
 
 from generated.organizations.errors import (
     AlreadyInOrganizationException,
     AWSOrganizationsNotInUseException,
+    ConcurrentModificationException,
     HandshakeConstraintViolationException,
+    OrganizationNotEmptyException,
 )
 from generated.organizations.models import (
     CreateOrganizationRequest,
@@ -21,19 +23,25 @@ from generated.organizations.shapes import (
 )
 from handlers.organizations import documents, store
 from handlers.organizations.base import OrganizationsBase, new_handshake, unique_id
-from handlers.organizations.errors import NOT_IN_USE
+from handlers.organizations.errors import BUSY, NOT_IN_USE
 from runtime.context import RequestContext
 from runtime.model import Empty
 
 __all__ = ["OrganizationOperations"]
+
+#: The first sentence of OrganizationNotEmptyException's documentation (C6).
+NOT_EMPTY = "The organization isn't empty."
 
 
 class OrganizationOperations(OrganizationsBase):
     def create_organization(
         self, context: RequestContext, request: CreateOrganizationRequest
     ) -> CreateOrganizationResponse:
-        """R2: a standalone caller becomes the management account of a new organization
-        (FeatureSet ALL unless it asks for CONSOLIDATED_BILLING)."""
+        """R2, O1: a standalone caller becomes the management account of a new
+        organization (FeatureSet ALL unless it asks for CONSOLIDATED_BILLING), under its
+        root, with JoinedMethod INVITED (as AWS's documentation and examples say); with
+        ALL features the root has SERVICE_CONTROL_POLICY enabled. (FullAWSAccess and
+        its attachments, P4, come with the policies.)"""
         feature_set = request.feature_set or "ALL"
         with self.transaction() as tx:
             caller = self._caller(tx, context, lock=True)
@@ -47,7 +55,9 @@ class OrganizationOperations(OrganizationsBase):
             store.insert_organization(
                 tx, organization_id, root_id, caller.id, feature_set, now
             )
-            store.join(tx, caller.id, organization_id, "CREATED", now, None)
+            store.join(tx, caller.id, organization_id, "INVITED", now, None)
+            if feature_set == "ALL":
+                store.enable_policy_type(tx, organization_id, "SERVICE_CONTROL_POLICY")
             return CreateOrganizationResponse.model_construct(
                 organization=documents.organization(self._sender(tx, organization_id))
             )
@@ -55,7 +65,7 @@ class OrganizationOperations(OrganizationsBase):
     def describe_organization(
         self, context: RequestContext, request: Empty
     ) -> DescribeOrganizationResponse:
-        """The caller's organization, for any of its accounts."""
+        """O4: the caller's organization, the same object for any of its accounts."""
         with self.transaction(write=False) as tx:
             org = store.organization_of(tx, context.account_id)
         if org is None:
@@ -64,12 +74,41 @@ class OrganizationOperations(OrganizationsBase):
             organization=documents.organization(org)
         )
 
+    def delete_organization(self, context: RequestContext, request: Empty) -> None:
+        """O5, H4: the management account deletes its organization once no other
+        account is in it (OrganizationNotEmpty otherwise). Every pending handshake the
+        organization sent becomes CANCELED (expired ones stay EXPIRED, R6); what it owns
+        goes (`store.delete_organization_contents`); the management account is
+        standalone again (so it sees the invitations it received again, R17) and may
+        create another organization. The organization's row stays behind, retired
+        (`store.retire_organization`), so that its handshakes keep their sender until
+        R7. Response `{}`.
+
+        Not yet: ConstraintViolation ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS (transfers,
+        X rules); policies, service access, delegated administrators and the
+        delegation policy are deleted by their slices when they exist."""
+        with self.transaction() as tx:
+            caller = self._caller(tx, context, lock=True)
+            org = self._managed_organization(tx, caller)  # Z1, Z2
+            org = self._organization(tx, org["id"], lock=True)
+            now = self.now_ms()
+            store.persist_expiry(tx, org["id"], now)
+            if store.has_other_members(tx, org["id"], caller.id):
+                raise OrganizationNotEmptyException(NOT_EMPTY)
+            for row in store.pending_sent(tx, self.db, org["id"], now):
+                if not store.set_state(tx, row, "CANCELED", now):
+                    raise ConcurrentModificationException(BUSY)
+            store.delete_organization_contents(tx, org["id"], org["root_id"], caller.id)
+            store.detach_account(tx, caller.id)
+            store.retire_organization(tx, org["id"])
+
     def enable_all_features(
         self, context: RequestContext, request: EnableAllFeaturesRequest
     ) -> EnableAllFeaturesResponse:
         """R20: the management account of a CONSOLIDATED_BILLING organization asks every
         member that joined by invitation to approve; pending invitations are canceled.
-        """
+        O8: finalising (R16) switches the feature set to ALL and enables no policy type
+        in the root (DECIDED)."""
         with self.transaction() as tx:
             caller = self._caller(tx, context)
             org = self._managed_organization(tx, caller)
@@ -88,7 +127,12 @@ class OrganizationOperations(OrganizationsBase):
                 )
             for invite in store.pending_of(tx, org["id"], ActionType.INVITE, now):
                 store.set_state(tx, invite, "CANCELED", now)
-            approvers = store.invited_members(tx, org["id"])
+            # O1: the management account joined INVITED too, but approves nothing.
+            approvers = [
+                member
+                for member in store.invited_members(tx, org["id"])
+                if member["id"] != org["management_account_id"]
+            ]
             # R5: the request is REQUESTED and each member's approval OPEN. DECIDED: with no
             # member to approve, it is ready to finalise (OPEN) at once.
             parent = new_handshake(

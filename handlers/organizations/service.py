@@ -34,6 +34,7 @@ from handlers.organizations.invitations import InvitationOperations
 from handlers.organizations.organization import OrganizationOperations
 from handlers.organizations.schema import MIGRATIONS
 from handlers.organizations.settings import OrganizationsSettings
+from handlers.organizations.tagging import TagOperations
 from handlers.organizations.tree import TreeOperations
 from runtime.service import ServiceDefinition
 
@@ -47,6 +48,7 @@ class Handlers(
     HandshakeOperations,
     CreationOperations,
     TreeOperations,
+    TagOperations,
     OrganizationsBase,
 ):
     """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,

@@ -1,0 +1,172 @@
+"""Tags (organizations.md §10): TagResource (T3), UntagResource (T4) and
+ListTagsForResource (T5), on the resources T1 names; and the checks every operation that
+takes tags at creation shares (T6): `validate_new_tags`, `check_tag_limit`, then
+`tag_store.add_tags`.
+
+For a create operation (CreateAccount, CreateOrganizationalUnit, CreatePolicy, ...):
+
+    validate_new_tags(request.tags or [])            # V1 step 6: request-only checks
+    ...                                              # step 7: the parent, ...
+    check_tag_limit(tx, new_id, request.tags or [])  # step 11: 50 per resource
+    ...                                              # create the entity, then
+    tag_store.add_tags(tx, new_id, request.tags or [])
+
+Who may call (Z1, Z2): the management account; delegated administrators (ListTags) and
+delegates (all three) come with the D rules. Z3 (closed callers) is the shared caller
+check's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from generated.organizations.errors import (
+    ConstraintViolationException,
+    InvalidInputException,
+    TargetNotFoundException,
+)
+from generated.organizations.models import (
+    ListTagsForResourceRequest,
+    ListTagsForResourceResponse,
+    Tag,
+    TagResourceRequest,
+    UntagResourceRequest,
+)
+from generated.organizations.shapes import (
+    ConstraintViolationExceptionReason as Violation,
+)
+from generated.organizations.shapes import InvalidInputExceptionReason as InputReason
+from handlers.organizations import documents, tag_store
+from handlers.organizations.base import OrganizationsBase
+from runtime.context import RequestContext
+from runtime.database import Row, Transaction
+
+__all__ = [
+    "TAG_LIMIT",
+    "TARGET_NOT_FOUND",
+    "TagOperations",
+    "check_tag_limit",
+    "validate_new_tags",
+]
+
+#: Tags per resource (T3, §13 limits: 50).
+TAG_LIMIT: Final = 50
+#: The first sentence of TargetNotFoundException's documentation (C6).
+TARGET_NOT_FOUND: Final = (
+    "We can't find a root, OU, account, or policy with the TargetId that you specified."
+)
+#: AWS's sentences for the Reasons (C6: the first sentence of each Reason's text in the
+#: error's documentation).
+DUPLICATE_TAG_KEY: Final = (
+    "Tag keys must be unique among the tags attached to the same entity."
+)
+SYSTEM_TAG: Final = "You specified a tag key that is a system tag."
+TOO_MANY_TAGS: Final = "You have exceeded the number of tags allowed on this resource."
+
+
+def _system_key(key: str) -> bool:
+    """T3, T4: a key starting with `aws:`, in any case, is AWS's."""
+    return key[:4].lower() == "aws:"
+
+
+def validate_new_tags(tags: Sequence[Tag]) -> None:
+    """T3's request-only checks, in order, over the whole list: a key given twice
+    (case-sensitive) is InvalidInput DUPLICATE_TAG_KEY, then a key starting with `aws:`
+    (any case) INVALID_SYSTEM_TAGS_PARAMETER. Lengths and patterns were checked by the
+    runtime (T2, R8)."""
+    keys = [tag.key for tag in tags]
+    if len(set(keys)) != len(keys):
+        raise InvalidInputException(
+            DUPLICATE_TAG_KEY, reason=InputReason.DUPLICATE_TAG_KEY
+        )
+    if any(_system_key(key) for key in keys):
+        raise InvalidInputException(
+            SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
+        )
+
+
+def check_tag_limit(tx: Transaction, resource_id: str, tags: Sequence[Tag]) -> None:
+    """T3: more than 50 tags on the resource once `tags` are set (keys it has keep
+    their place, new ones add) is ConstraintViolation MAX_TAG_LIMIT_EXCEEDED. For a
+    resource being created pass its new id (it has none yet)."""
+    keys = {key for key, _ in tag_store.tags_of(tx, resource_id)}
+    keys.update(tag.key for tag in tags)
+    if len(keys) > TAG_LIMIT:
+        raise ConstraintViolationException(
+            TOO_MANY_TAGS, reason=Violation.MAX_TAG_LIMIT_EXCEEDED
+        )
+
+
+class TagOperations(OrganizationsBase):
+    """TagResource, UntagResource, ListTagsForResource."""
+
+    def start(self, tx: Transaction) -> None:
+        """The base's start-up (R1), then tags an accepted invitation stored in the
+        legacy `accounts.tags` column move into the tags table (`tag_store`)."""
+        super().start(tx)
+        tag_store.adopt_legacy(tx)
+
+    # -- which ids are taggable (T1) ---------------------------------------------------
+
+    def _check_taggable(self, tx: Transaction, org: Row, resource_id: str) -> None:
+        """T1, C5, C9, C10: the organization's root, one of its OUs or one of its
+        accounts (the management account included); anything else — another
+        organization's, unknown, or a kind not taggable yet (policies, the delegation
+        policy and transfers come with their rules) — is TargetNotFound. The id is
+        matched whole: the model's pattern is an unanchored alternative (C9)."""
+        if not tag_store.taggable_in(tx, org["id"], org["root_id"], resource_id):
+            raise TargetNotFoundException(TARGET_NOT_FOUND)
+
+    # -- the operations -------------------------------------------------------------
+
+    def tag_resource(
+        self, context: RequestContext, request: TagResourceRequest
+    ) -> None:
+        """T3: set every tag or none; an existing key takes the new value and keeps its
+        place; an empty list changes nothing (DECIDED); response `{}`."""
+        with self.transaction() as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)  # Z1, Z2 (V1 steps 3-4)
+            validate_new_tags(request.tags)  # step 6
+            # The organization row's lock orders concurrent tag writes (C8, R13): the
+            # count of step 11 and the new keys' `seq` are decided by one writer.
+            org = self._organization(tx, org["id"], lock=True)
+            self._check_taggable(tx, org, request.resource_id)  # step 7
+            tag_store.adopt_legacy(tx, request.resource_id)
+            check_tag_limit(tx, request.resource_id, request.tags)  # step 11
+            tag_store.put_tags(tx, request.resource_id, request.tags)
+
+    def untag_resource(
+        self, context: RequestContext, request: UntagResourceRequest
+    ) -> None:
+        """T4: an `aws:` key is INVALID_SYSTEM_TAGS_PARAMETER; keys the resource does
+        not have are ignored (DECIDED); response `{}`."""
+        with self.transaction() as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            if any(_system_key(key) for key in request.tag_keys):
+                raise InvalidInputException(
+                    SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
+                )
+            org = self._organization(tx, org["id"], lock=True)
+            self._check_taggable(tx, org, request.resource_id)
+            tag_store.adopt_legacy(tx, request.resource_id)
+            tag_store.remove_tags(tx, request.resource_id, request.tag_keys)
+
+    def list_tags_for_resource(
+        self, context: RequestContext, request: ListTagsForResourceRequest
+    ) -> ListTagsForResourceResponse:
+        """T5, L6: every tag, in the order its key was first set, in one answer without
+        NextToken; since none is ever issued, a NextToken sent is INVALID_NEXT_TOKEN
+        (after the caller's checks, before the resource's)."""
+        with self.transaction(write=False) as tx:
+            caller = self._caller(tx, context)
+            org = self._managed_organization(tx, caller)
+            if request.next_token is not None:
+                raise self.errors.invalid_token()
+            self._check_taggable(tx, org, request.resource_id)
+            tags = tag_store.tags_of(tx, request.resource_id)
+            return ListTagsForResourceResponse.model_construct(
+                tags=documents.tags([{"Key": k, "Value": v} for k, v in tags])
+            )
