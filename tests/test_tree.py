@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.loaders import Loader
 
 from support.world import (
@@ -891,3 +893,26 @@ def test_m9_examples_shapes(world: World) -> None:
         "INVITED",
         "INVITED",
     ]
+
+
+def test_c8_racing_creations_make_one_ou(world: World) -> None:
+    """C8, U2: OU writes of one organization are serialised: of eight racing creations
+    of one name under one parent exactly one succeeds, the others are duplicates."""
+    org = world.organization()
+    root_id = root_of(org)["Id"]
+    clients = [world.client(org.manager) for _ in range(8)]
+
+    def create(client: Any) -> str:
+        try:
+            client.create_organizational_unit(ParentId=root_id, Name="Same")
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "created"
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        outcomes = sorted(pool.map(create, clients))
+    assert outcomes == ["DuplicateOrganizationalUnitException"] * 7 + ["created"]
+    listed = org.manager.client.list_organizational_units_for_parent(ParentId=root_id)[
+        "OrganizationalUnits"
+    ]
+    assert [ou["Name"] for ou in listed] == ["Same"]
