@@ -44,16 +44,23 @@ bench: $(STAMP)
 
 ## Upgrade botocore and boto3 to VERSION in one step: check the registry has both, bump
 ## the pins, reinstall, regenerate (printing the change report), check the handlers.
+## A version the registry lacks stops it with one line (make's `$(error)`, status 2)
+## before anything changed; pip's output goes to a temporary log, whose last lines
+## VERBOSE=1 shows.
 upgrade-botocore: $(STAMP)
-	@test -n "$(VERSION)" || { echo "usage: make upgrade-botocore VERSION=x.y.z" >&2; exit 2; }
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	  $(BIN)/python -m pip download -q --no-deps --dest "$$tmp" \
-	    "botocore==$(VERSION)" "boto3==$(VERSION)" >/dev/null || \
-	  { echo "botocore/boto3 $(VERSION) not both on the package registry" >&2; exit 2; }
+	$(if $(VERSION),,$(error usage: make upgrade-botocore VERSION=x.y.z))
+	$(if $(call on_registry,$(VERSION)),,$(error botocore/boto3 $(VERSION) not both on the package registry))
 	sed -i -E 's/"(botocore|boto3)==[^"]*"/"\1==$(VERSION)"/' pyproject.toml
 	$(MAKE) setup
 	$(BIN)/botogen generate
 	$(BIN)/botogen check
+
+# `yes` when the package registry has both botocore==$(1) and boto3==$(1) (expanded with
+# the recipe, so make can stop with one line); pip stays quiet, its output in a log.
+on_registry = $(shell tmp=$$(mktemp -d) && \
+	if $(BIN)/python -m pip download -q --no-deps --dest "$$tmp/files" \
+	  "botocore==$(1)" "boto3==$(1)" >"$$tmp/log" 2>&1; then echo yes; \
+	elif [ -n "$(VERBOSE)" ]; then tail -n 20 "$$tmp/log" | cut -c 1-300 >&2; fi; rm -rf "$$tmp")
 
 ## Hand-written handlers against the model: drift (exit 1) and the coverage table.
 check-handlers: $(STAMP)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
+import difflib
+import errno
 import gc
 import importlib
 import json
@@ -15,9 +17,13 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import sys
 import tempfile
+import traceback
+import urllib.parse
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +32,13 @@ from typing import Any
 import uvicorn
 import uvloop
 
+from botogen.cli import (
+    USER_ERROR,
+    OneLineParser,
+    UserError,
+    require_services,
+    user_error_message,
+)
 from runtime.accounts import (
     DEVELOPMENT_ACCOUNTS,
     Accounts,
@@ -33,7 +46,7 @@ from runtime.accounts import (
     load_accounts,
 )
 from runtime.app import App
-from runtime.assemble import ServeOptions, assemble
+from runtime.assemble import ServeOptions, assemble, database_target
 from runtime.http import HttpLimits, server_config
 from runtime.service import (
     ServiceDefinition,
@@ -46,6 +59,9 @@ from runtime.packages import skeleton_of
 
 log = logging.getLogger("botogen")
 
+#: The wire protocol the server speaks (`runtime.jsonproto`: AWS JSON 1.0 and 1.1).
+SPOKEN = "json"
+
 
 def service_package(service: str, package_dir: str | None = None) -> ModuleType:
     """The service's generated package: from `package_dir` (a `botogen generate --out`
@@ -54,26 +70,59 @@ def service_package(service: str, package_dir: str | None = None) -> ModuleType:
     name = service.replace("-", "_")
     if package_dir is None:
         try:
-            return importlib.import_module(f"generated.{name}")
+            return _servable(service, importlib.import_module(f"generated.{name}"))
         except ModuleNotFoundError as error:
             if error.name != f"generated.{name}":
                 raise
+        _require_servable_model(service)  # before generating a package for nothing
+        from codegen.build import GenerationError
         from codegen.generate import cached_package
 
         try:
             package_dir = str(cached_package(service))
-        except Exception as error:  # not a botocore service, say
-            raise SystemExit(f"botogen: cannot generate {service!r}: {error}") from None
+        except GenerationError as error:
+            raise UserError(f"cannot generate {service!r}: {error}") from None
     root = Path(package_dir).resolve()
+    if not root.is_dir():
+        raise UserError(f"--package-dir {package_dir}: not a folder")
     if str(root.parent) not in sys.path:
         sys.path.insert(0, str(root.parent))
     try:
-        return importlib.import_module(f"{root.name}.{name}")
-    except ModuleNotFoundError:
-        raise SystemExit(
-            f"botogen: no package for {service!r} in {root} "
+        return _servable(service, importlib.import_module(f"{root.name}.{name}"))
+    except ModuleNotFoundError as error:
+        if error.name not in (root.name, f"{root.name}.{name}"):
+            raise
+        raise UserError(
+            f"no package for {service!r} in {root} "
             f"(botogen generate {service} --out {root})"
         ) from None
+
+
+def _not_spoken(service: str, protocol: str) -> str:
+    return (
+        f"{service} uses the {protocol} protocol; botogen serve speaks AWS JSON 1.0/1.1 "
+        f"({SPOKEN}) only"
+    )
+
+
+def _servable(service: str, package: ModuleType) -> ModuleType:
+    """`package`, unless its service speaks a protocol the server does not."""
+    protocol = package.SERVICE.protocol
+    if protocol != SPOKEN:
+        raise UserError(_not_spoken(service, protocol))
+    return package
+
+
+def _require_servable_model(service: str) -> None:
+    """UserError unless `service` is a botocore service whose protocol the server
+    speaks (read from the model, as `codegen.build` does)."""
+    from codegen.source import make_loader
+
+    require_services([service])
+    metadata = make_loader().load_service_model(service, "service-2")["metadata"]
+    protocol = metadata.get("protocol") or metadata["protocols"][0]
+    if protocol != SPOKEN:
+        raise UserError(_not_spoken(service, protocol))
 
 
 def default_service() -> str:
@@ -94,8 +143,8 @@ def default_service() -> str:
             found.append(definition.name)
     if len(found) != 1:
         listed = ", ".join(sorted(found)) or "none"
-        raise SystemExit(
-            f"botogen: name the service to serve with --service NAME (services with "
+        raise UserError(
+            f"name the service to serve with --service NAME (services with "
             f"handlers: {listed})"
         )
     return found[0]
@@ -106,14 +155,59 @@ def definition_for(
 ) -> ServiceDefinition:
     """`handlers.<service>.SERVICE` (else the bare skeleton), its handler class replaced
     by `module:Class` when one is given."""
-    definition = load_definition(service, skeleton_of(package))
+    skeleton = skeleton_of(package)
+    definition = load_definition(service, skeleton)
     if handlers:
-        module_name, _, class_name = handlers.partition(":")
-        cls: type = getattr(
-            importlib.import_module(module_name), class_name or "Handlers"
-        )
-        definition = replace(definition, handlers=cls)
+        definition = replace(definition, handlers=handler_class(handlers, skeleton))
     return definition
+
+
+def handler_class(spec: str, skeleton: type) -> type:
+    """The class `MODULE:CLASS` names (CLASS defaults to `Handlers`); UserError when
+    the module does not import or the class is missing or not one of the skeleton's."""
+    module_name, _, class_name = spec.partition(":")
+    class_name = class_name or "Handlers"
+    where = f"--handlers {spec}"
+    if not module_name:
+        raise UserError(f"{where}: expected MODULE:CLASS")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        missing = error.name or ""
+        if module_name == missing or module_name.startswith(f"{missing}."):
+            raise UserError(
+                f"{where}: no module named {missing!r} (is its folder on PYTHONPATH?)"
+            ) from None
+        raise UserError(f"{where}: importing {module_name} failed: {_describe(error)}")
+    except Exception as error:  # the module's own code raised: its error, in one line
+        raise UserError(
+            f"{where}: importing {module_name} failed: {_describe(error)}"
+        ) from None
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        candidates = [
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, type) and issubclass(value, skeleton)
+        ]
+        close = difflib.get_close_matches(class_name, candidates, n=3, cutoff=0.0)
+        hint = f" (it has {', '.join(close)})" if close else ""
+        raise UserError(f"{where}: {module_name} has no class {class_name!r}{hint}")
+    if not (isinstance(cls, type) and issubclass(cls, skeleton)):
+        raise UserError(
+            f"{where}: {class_name} is not a subclass of {skeleton.__name__}, the "
+            f"service's generated skeleton"
+        )
+    return cls
+
+
+def _describe(error: BaseException) -> str:
+    """`Type: message (file, line N)`, the line being where it was raised."""
+    text = f"{type(error).__name__}: {error}"
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames and not isinstance(error, SyntaxError):  # a SyntaxError names its line
+        text += f" ({frames[-1].filename}, line {frames[-1].lineno})"
+    return text
 
 
 # -- settings as command-line options -------------------------------------------------------
@@ -162,7 +256,7 @@ def settings_given(args: argparse.Namespace) -> dict[str, Any]:
 def peek_service(argv: list[str]) -> tuple[str, str | None, str | None]:
     """`--service` (else `default_service()`), `--package-dir` and `--handlers` of a
     serve command line, before the full parse (the service's settings become options)."""
-    peek = argparse.ArgumentParser(add_help=False)
+    peek = OneLineParser(prog="botogen serve", add_help=False)
     peek.add_argument("--service")
     peek.add_argument("--package-dir")
     peek.add_argument("--handlers")
@@ -177,11 +271,11 @@ def _read_seed(path: str) -> dict[str, Any]:
     try:
         document: Any = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise SystemExit(f"botogen: {path}: cannot read: {error.strerror or error}")
+        raise UserError(f"{path}: cannot read: {error.strerror or error}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SystemExit(f"botogen: {path}: not a JSON document: {error}")
+        raise UserError(f"{path}: not a JSON document: {error}") from None
     if not isinstance(document, dict):
-        raise SystemExit(f"botogen: {path}: a seed is a JSON object")
+        raise UserError(f"{path}: a seed is a JSON object")
     return document
 
 
@@ -202,9 +296,9 @@ def options_from(
         layers = (read_config(args.config) if args.config else {}, settings_given(args))
         build_settings(definition.settings, *layers)  # fail now, with one line
     except ValueError as error:
-        raise SystemExit(f"botogen: {error}") from None
+        raise UserError(str(error)) from None
     if args.rate_limit < 0:
-        raise SystemExit("botogen: --rate-limit must not be negative")
+        raise UserError("--rate-limit must not be negative")
     clock_file = args.clock_file
     if args.admin and clock_file is None:
         # The test-control API moves the business clock through a file that every
@@ -263,12 +357,11 @@ def run(args: Any) -> int:
             keep_alive_timeout=args.keep_alive_timeout,
         )
     except ValueError as error:
-        raise SystemExit(f"botogen: {error}") from None
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
+        raise UserError(str(error)) from None
+    sock = listen(args.host, args.port)
+    target = database_target(definition, options)
+    if target is not None:
+        check_database(target)
     host, port = args.host, sock.getsockname()[1]
 
     def announce() -> None:
@@ -295,6 +388,69 @@ def run(args: Any) -> int:
     return prefork(workers, serve, announce)
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on `host`:`port`; UserError (one line) when it cannot be had."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        reason = error.strerror or str(error)
+        if error.errno == errno.EADDRINUSE:
+            reason += " (another server is listening there; --port 0 takes a free port)"
+        raise UserError(f"cannot listen on {host}:{port}: {reason}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _redacted(url: str) -> str:
+    """`url` without its password."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def check_database(target: str) -> None:
+    """UserError (one line) when the database at `target` cannot be opened: a
+    PostgreSQL server that does not answer or refuses the login; a SQLite file in a
+    missing folder, a folder, a file that is not a SQLite database. Opens nothing that
+    stays open, creates nothing."""
+    if target.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg
+        except ImportError:
+            raise UserError(
+                f"database {_redacted(target)}: PostgreSQL needs psycopg (pip install "
+                f"psycopg)"
+            ) from None
+        try:
+            psycopg.connect(target, connect_timeout=10).close()
+        except psycopg.Error as error:
+            raise UserError(
+                f"database {_redacted(target)}: cannot connect: {error}"
+            ) from None
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise UserError(f"database {target}: a folder, not a SQLite database file")
+    if not path.parent.is_dir():
+        raise UserError(f"database {target}: no folder {path.parent}")
+    if not path.exists():
+        return  # created on start
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            connection.execute("PRAGMA schema_version")
+    except sqlite3.Error as error:
+        raise UserError(f"database {target}: cannot open: {error}") from None
+
+
 def _exit_cleanly(signum: int, frame: Any) -> None:
     raise SystemExit(0)
 
@@ -312,11 +468,16 @@ def prefork(
     worker that dies before it is ready stops the others (exit 1).
     """
     ready_read, ready_write = os.pipe()
+    #: A worker that stops on a user error (a seed the service refuses, say) writes its
+    #: one line here; the parent raises the first as a UserError once all stopped.
+    errors_read, errors_write = os.pipe()
     children: list[int] = []
     for _ in range(workers):
         pid = os.fork()
         if pid == 0:  # a worker
             os.close(ready_read)
+            os.close(errors_read)
+            os.set_blocking(errors_write, False)  # a full pipe: others have reported
             code = 0
 
             def signal_ready() -> None:
@@ -324,14 +485,12 @@ def prefork(
 
             try:
                 serve(signal_ready)
-            except SystemExit as stop:
-                code = stop.code if isinstance(stop.code, int) else 1
-            except BaseException:
-                logging.getLogger("botogen").exception("worker failed")
-                code = 1
+            except BaseException as error:
+                code = _worker_failed(error, errors_write)
             os._exit(code)
         children.append(pid)
     os.close(ready_write)
+    os.close(errors_write)
 
     def stop_all(signum: int = signal.SIGTERM, frame: Any = None) -> None:
         for child in children:
@@ -345,9 +504,12 @@ def prefork(
     ready = 0
     while ready < workers:
         readable, _, _ = select.select([ready_read], [], [], 0.1)
-        if readable:
-            ready += len(os.read(ready_read, 64))
-        elif any(os.waitpid(child, os.WNOHANG)[0] for child in children):
+        signals = os.read(ready_read, 64) if readable else None
+        if signals:
+            ready += len(signals)
+        elif signals == b"" or any(
+            os.waitpid(child, os.WNOHANG)[0] for child in children
+        ):  # every worker has exited (end of file), or one died before it was ready
             stop_all()
             break
     else:
@@ -364,4 +526,24 @@ def prefork(
                 status = 0
                 break
         codes.append(os.waitstatus_to_exitcode(status))
+    with os.fdopen(errors_read, "rb") as reported:  # every writer has exited
+        first = reported.readline().decode("utf-8", "replace").strip()
+    if first and ready < workers:
+        raise UserError(first)
     return 0 if ready == workers and not any(codes) else 1
+
+
+def _worker_failed(error: BaseException, errors: int) -> int:
+    """A worker's exit status for what stopped it; a user error's line goes to the
+    parent through `errors` (a write of at most PIPE_BUF bytes is never interleaved)."""
+    message = user_error_message(error)
+    if message is not None:
+        try:
+            os.write(errors, (message + "\n").encode()[: select.PIPE_BUF])
+        except BlockingIOError:
+            pass
+        return USER_ERROR
+    if isinstance(error, SystemExit):
+        return error.code if isinstance(error.code, int) else 1
+    log.error("worker failed", exc_info=error)
+    return 1

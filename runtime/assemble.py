@@ -57,6 +57,14 @@ def make_handler(cls: type, environment: Environment) -> object:
     return cls()
 
 
+def database_target(definition: ServiceDefinition, options: ServeOptions) -> str | None:
+    """Where the service keeps its state: `options.db`, else the definition's default,
+    else `botogen.sqlite3` (None: the service keeps no state)."""
+    if not definition.stateful:
+        return None
+    return options.db or definition.default_db or "botogen.sqlite3"
+
+
 def assemble(
     package: ModuleType, definition: ServiceDefinition, options: ServeOptions
 ) -> App:
@@ -64,8 +72,8 @@ def assemble(
     settings = build_settings(definition.settings, *options.settings)
     errors = definition.errors(package.SERVICE)
     database: Database | None = None
-    if definition.stateful:
-        target = options.db or definition.default_db or "botogen.sqlite3"
+    target = database_target(definition, options)
+    if target is not None:
         database = open_database(target, definition.migrations)
     clock_file = FileClock(options.clock_file) if options.clock_file else None
     clock = clock_file or wall_clock
@@ -86,7 +94,16 @@ def assemble(
                 database.clear(tx)
             handler.start(tx)
             if seed is not None:
-                handler.load_seed(tx, seed)
+                try:
+                    handler.load_seed(tx, seed)
+                except (KeyError, IndexError, TypeError, AttributeError) as error:
+                    # A document of another shape than the service's loader reads (an
+                    # entry without a member, a number where a list goes): one line,
+                    # as its ValueErrors that name the entry are.
+                    raise ValueError(
+                        f"seed: not in the shape the service reads "
+                        f"({type(error).__name__}: {error})"
+                    ) from error
         signers.forget()
 
     start()
