@@ -171,7 +171,7 @@ def generated_services(folder: Path) -> list[str]:
 
 def _generate(args: argparse.Namespace) -> int:
     from codegen.build import GenerationError
-    from codegen.generate import DEFAULT_OUT, generate
+    from codegen.generate import DEFAULT_OUT, check_report, generate
 
     _require_folders("--search-path", args.search_path)
     if args.all:
@@ -202,10 +202,13 @@ def _generate(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     elapsed = time.perf_counter() - started
     if args.check:
-        if result.stale:
-            print("stale generated files (run `make generate`):", file=sys.stderr)
-            for path in result.stale:
-                print(f"  {path}", file=sys.stderr)
+        if result.problems:
+            print(
+                "generated files are not as `make generate` leaves them:",
+                file=sys.stderr,
+            )
+            for line in check_report(result):
+                print(line, file=sys.stderr)
             return 1
         print(
             f"{', '.join(services)}: {result.unchanged} files fresh ({elapsed:.2f} s)"
@@ -220,6 +223,8 @@ def _generate(args: argparse.Namespace) -> int:
     )
     for path in result.written:
         print(f"  wrote {path}")
+    for path in result.removed:
+        print(f"  removed {path} (no longer generated)")
     return 0
 
 
