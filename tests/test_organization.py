@@ -9,15 +9,22 @@ create-account statuses written by other slices) is read or written in the datab
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from generated.organizations.models import CreateOrganizationRequest
+from support.databases import fresh_database
 from support.world import (
     Org,
     World,
     clock_world,
     describe,
+    dummy_accounts,
     engine,
     fails_with,
+    in_process,
     open_store,
     received,
     sent,
@@ -332,3 +339,35 @@ def test_h4_former_management_account_sees_its_invitations_again(world: World) -
     assert inviter.manager.client.list_tags_for_resource(ResourceId=busy.manager.id)[
         "Tags"
     ] == [{"Key": "from", "Value": "h4"}]
+
+
+def test_o5_created_accounts_keep_the_organization_not_empty(world: World) -> None:
+    """O5: an account CreateAccount made is in the organization like an invited one."""
+    org = world.organization()
+    org.manager.client.create_account(
+        Email=f"created-{org.id}@example.com", AccountName="Created"
+    )
+    fails_with("OrganizationNotEmptyException", org.manager.client.delete_organization)
+
+
+def test_o5_an_account_being_created_keeps_the_organization_not_empty(
+    engine: str, tmp_path: Path
+) -> None:
+    """O5 (DECIDED, as H5 counts it): while a CreateAccount is IN_PROGRESS (M1's delay)
+    the organization is not empty."""
+    from generated.organizations.errors import OrganizationNotEmptyException
+    from generated.organizations.models import CreateAccountRequest
+    from runtime.model import Empty
+
+    accounts = dummy_accounts(1)
+    manager = accounts[0]["id"]
+    with fresh_database(engine, tmp_path) as db:
+        with in_process(db, accounts, create_account_delay_ms=3_600_000) as served:
+            handler, me = served.handler, served.context(manager)
+            handler.create_organization(me, CreateOrganizationRequest())
+            handler.create_account(
+                me,
+                CreateAccountRequest(email="slow@example.com", account_name="Slow"),
+            )
+            with pytest.raises(OrganizationNotEmptyException):
+                handler.delete_organization(me, Empty())

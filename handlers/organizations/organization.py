@@ -21,7 +21,7 @@ from generated.organizations.shapes import (
     ActionType,
     HandshakeConstraintViolationExceptionReason as Constraint,
 )
-from handlers.organizations import documents, store
+from handlers.organizations import creation_store, documents, store
 from handlers.organizations.base import OrganizationsBase, new_handshake, unique_id
 from handlers.organizations.errors import BUSY, NOT_IN_USE
 from runtime.context import RequestContext
@@ -76,13 +76,13 @@ class OrganizationOperations(OrganizationsBase):
 
     def delete_organization(self, context: RequestContext, request: Empty) -> None:
         """O5, H4: the management account deletes its organization once no other
-        account is in it (OrganizationNotEmpty otherwise). Every pending handshake the
-        organization sent becomes CANCELED (expired ones stay EXPIRED, R6); what it owns
-        goes (`store.delete_organization_contents`); the management account is
-        standalone again (so it sees the invitations it received again, R17) and may
-        create another organization. The organization's row stays behind, retired
-        (`store.retire_organization`), so that its handshakes keep their sender until
-        R7. Response `{}`.
+        account is in it, nor being created (OrganizationNotEmpty otherwise). Every
+        pending handshake the organization sent becomes CANCELED (expired ones stay
+        EXPIRED, R6); what it owns goes (`store.delete_organization_contents`); the
+        management account is standalone again (so it sees the invitations it
+        received again, R17) and may create another organization. The organization's
+        row stays behind, retired (`store.retire_organization`), so that its
+        handshakes keep their sender until R7. Response `{}`.
 
         Not yet: ConstraintViolation ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS (transfers,
         X rules); policies, service access, delegated administrators and the
@@ -93,7 +93,12 @@ class OrganizationOperations(OrganizationsBase):
             org = self._organization(tx, org["id"], lock=True)
             now = self.now_ms()
             store.persist_expiry(tx, org["id"], now)
-            if store.has_other_members(tx, org["id"], caller.id):
+            # Accounts whose creation completed are written first (M1), and one still
+            # being created counts as in the organization (DECIDED, as H5 counts it).
+            creation_store.settle(tx, org["id"], now)
+            if store.has_other_members(
+                tx, org["id"], caller.id
+            ) or creation_store.in_progress_count(tx, org["id"], now):
                 raise OrganizationNotEmptyException(NOT_EMPTY)
             for row in store.pending_sent(tx, self.db, org["id"], now):
                 if not store.set_state(tx, row, "CANCELED", now):
