@@ -1,10 +1,16 @@
-"""Handler drift: hand-written handler methods the model has moved away from.
+"""Handler drift: what the model changed since the handlers were accepted against it.
 
-The hand-written handlers of a service are the classes in `handlers.<package>` (and its
-submodules) that subclass the generated skeleton; a method they define for an operation
-is that operation's handler. Against the fingerprint the handlers were written against
-(`handlers/<package>/model.fingerprint.json`, recorded by `botogen check --accept`), a
-handler drifts when its operation is gone, or when a breaking change (`codegen.changes`)
+The fingerprint the handlers were written against is
+`handlers/<package>/model.fingerprint.json` (recorded by `botogen check --accept`).
+`unacknowledged` compares it with the generated one, classified with what the handlers'
+code uses (`codegen.usage`, `codegen.changes`): its breaking and review changes, each
+with the lines of handler code it touches, are what `botogen check` fails on until they
+are accepted.
+
+The hand-written handlers of a service are also found as classes: those in
+`handlers.<package>` (and its submodules) that subclass the generated skeleton; a method
+they define for an operation is that operation's handler. `find_drift` gives the
+method-level view: a handler drifts when its operation is gone, or when a breaking change
 touches a shape its request or response can reach. A method that takes
 `(context, request)` but matches no operation of the model drifts too, baseline or not.
 """
@@ -20,9 +26,24 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from codegen import changes, fingerprint
+from codegen import changes, fingerprint, usage
 from codegen.fingerprint import Fingerprint
 from codegen.names import method_name
+from codegen.usage import reachable
+
+__all__ = [
+    "BASELINE",
+    "Coverage",
+    "Drift",
+    "baseline_path",
+    "coverage",
+    "defined_methods",
+    "find_drift",
+    "handler_classes",
+    "read_baseline",
+    "reachable",
+    "unacknowledged",
+]
 
 #: The baseline file, inside the service's handlers package.
 BASELINE = fingerprint.FILENAME
@@ -90,25 +111,15 @@ def _takes_a_request(function: Any) -> bool:
     return parameters[1:3] == ["context", "request"]
 
 
-def _targets(body: dict[str, Any]) -> Iterable[str]:
-    for member in body.get("members", {}).values():
-        yield member["target"]
-    for key in ("member", "key", "value"):
-        if key in body:
-            yield body[key]
-
-
-def reachable(shapes: dict[str, Any], start: str | None) -> set[str]:
-    """Every shape reachable from `start` (itself included) through members and items."""
-    seen: set[str] = set()
-    todo = [start] if start else []
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in shapes:
-            continue
-        seen.add(name)
-        todo.extend(_targets(shapes[name]))
-    return seen
+def unacknowledged(
+    baseline: Fingerprint, current: Fingerprint, used: usage.Usage | None = None
+) -> changes.Report:
+    """The changes since `baseline`, classified for the service's handlers (`used`;
+    default: read from the project's `handlers/<package>/`). Its `pending` changes are
+    the ones `botogen check` fails on."""
+    if used is None:
+        used = usage.scan(current["service"], [baseline, current])
+    return changes.compare(baseline, current, used)
 
 
 def find_drift(
@@ -116,11 +127,13 @@ def find_drift(
     current: Fingerprint,
     classes: Iterable[type],
     skeleton: type,
+    used: usage.Usage | None = None,
 ) -> list[Drift]:
-    """Handler methods whose operation is gone or whose models changed in a breaking way."""
+    """Handler methods whose operation is gone or whose models changed in a breaking way
+    (classified as `unacknowledged` does)."""
     current_ops = current["operations"]
     methods_of_current = {method_name(op): op for op in current_ops}
-    report = changes.compare(baseline, current) if baseline else None
+    report = unacknowledged(baseline, current, used) if baseline else None
     breaking_shapes: dict[str, list[changes.Change]] = {}
     breaking_ops: dict[str, list[changes.Change]] = {}
     for change in report.breaking if report else ():
@@ -156,7 +169,7 @@ def find_drift(
                     )
                     for shape in sorted(shapes & set(breaking_shapes)):
                         for change in breaking_shapes[shape]:
-                            text = change.line()[2:].replace("**breaking** ", "")
+                            text = change.text()
                             found.add(Drift(defined[name], op, f"{side}: {text}"))
         for name, qualified in defined.items():
             if name in methods_of_current:

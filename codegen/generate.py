@@ -19,7 +19,7 @@ from typing import TextIO
 
 import botocore
 
-from codegen import changes, fingerprint, render
+from codegen import changes, fingerprint, render, usage
 from codegen.build import build_service
 from codegen.source import ServiceModel, available_services, load, make_loader
 
@@ -106,7 +106,9 @@ def record(source: ServiceModel, out: Path) -> tuple[list[Path], changes.Report 
     written = []
     report = None
     if existing is not None:
-        report = changes.compare(fingerprint.loads(existing), new)
+        old = fingerprint.loads(existing)
+        # Classified against what the project's handlers/<service>/ use (codegen.usage).
+        report = changes.compare(old, new, usage.scan(source.name, [old, new]))
         if report:
             log = package / changes.FILENAME
             old_log = log.read_text(encoding="utf-8") if log.exists() else None

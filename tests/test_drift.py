@@ -55,20 +55,28 @@ def test_drift_names_the_affected_handlers(
     baseline = fingerprint.fingerprint(org_source)
     current = _edited_print(tmp_path, org_source)
     found = drift.find_drift(baseline, current, classes, OrganizationsSkeleton)
-    assert [(d.method, d.operation, d.reason) for d in found] == [
-        (
-            DECLINE,
-            "DeclineHandshake",
-            "operation removed from the model",
-        ),
-        (
-            INVITE,
-            "InviteAccountToOrganization",
-            "request: `InviteAccountToOrganizationRequest.Notes` newly required",
-        ),
-    ]
-    # The other breaking edits (an enum value of CreateAccount's request, RoleName's
-    # pattern) touch no implemented operation.
+    named = [(d.method, d.operation, d.reason) for d in found]
+    assert (
+        DECLINE,
+        "DeclineHandshake",
+        "operation removed from the model",
+    ) in named
+    assert (
+        INVITE,
+        "InviteAccountToOrganization",
+        "request: `InviteAccountToOrganizationRequest.Notes` newly required",
+    ) in named
+    # The other edits (an enum value of CreateAccount's request, RoleName's pattern)
+    # touch only the account-creating handlers, if there are any.
+    others = [d for d in found if d.method not in (DECLINE, INVITE)]
+    assert all(
+        d.operation in ("CreateAccount", "CreateGovCloudAccount")
+        and (
+            "`IAMUserAccessToBilling` value removed" in d.reason
+            or "`RoleName`" in d.reason
+        )
+        for d in others
+    ), others
 
 
 def test_a_shared_shape_reaches_requests_and_responses(
@@ -137,12 +145,40 @@ def test_botogen_check_exits_non_zero_naming_the_methods(
         text=True,
     )
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "handler drift: 2 findings" in run.stdout
-    assert f"{DECLINE} (DeclineHandshake)" in run.stdout
-    assert INVITE in run.stdout
-    assert (
-        "organizations" in run.stdout and "not implemented  AttachPolicy" in run.stdout
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith(
+        "organizations: the model changed since the handlers were accepted: botocore "
     )
+    # One line per breaking or review change, each with the handler code it touches.
+    end = lines.index(
+        "organizations: fix what these lines name (every place: "
+        "generated/organizations/CHANGES.md), then "
+        "`botogen check --accept organizations`"
+    )
+    listed = lines[1:end]
+    report = drift.unacknowledged(
+        fingerprint.read(baseline),  # type: ignore[arg-type]
+        fingerprint.read(current),  # type: ignore[arg-type]
+    )
+    assert len(listed) == len(report.pending) >= 6
+    assert all(line.startswith(("  breaking  ", "  review    ")) for line in listed)
+    assert any(
+        line.startswith(
+            "  breaking  `DeclineHandshake` removed (implemented): "
+            "handlers/organizations/handshakes.py:"
+        )
+        for line in listed
+    )
+    assert any(
+        line.startswith(
+            "  breaking  `InviteAccountToOrganizationRequest.Notes` newly required "
+            "(request of InviteAccountToOrganization): "
+            "handlers/organizations/invitations.py:"
+        )
+        for line in listed
+    )
+    assert "handler drift: none" in lines
+    assert "  not implemented  AttachPolicy" in lines
 
     clean = subprocess.run(
         [*botogen, "--baseline", str(baseline), "--current", str(baseline)],
@@ -150,4 +186,7 @@ def test_botogen_check_exits_non_zero_naming_the_methods(
         text=True,
     )
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "handler drift: none" in clean.stdout
+    assert clean.stdout.startswith(
+        "organizations: the handlers are accepted against this model\n"
+        "handler drift: none\n"
+    )

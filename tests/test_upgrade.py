@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from codegen import changes, fingerprint
+from codegen import changes, fingerprint, usage
 from codegen.generate import CACHE, generate
 from codegen.source import ServiceModel, load, make_loader
 
@@ -72,33 +72,86 @@ def upgrade_edits(model: Model) -> None:
     del shapes["DeclineHandshakeRequest"], shapes["DeclineHandshakeResponse"]
 
 
+#: Hand-written handlers for the hermetic tests, so that the report's levels and places
+#: do not move with the project's own handlers (`fixed_handlers`).
+FIXED_HANDLERS = """\
+from generated.organizations.errors import HandshakeNotFoundException
+from generated.organizations.models import (
+    Handshake,
+    InviteAccountToOrganizationRequest,
+    InviteAccountToOrganizationResponse,
+)
+from generated.organizations.shapes import ActionType
+
+
+class Operations:
+    def invite_account_to_organization(
+        self, context, request: InviteAccountToOrganizationRequest
+    ):
+        assert request.notes
+        handshake = Handshake.model_construct(action=ActionType.INVITE)
+        return InviteAccountToOrganizationResponse.model_construct(handshake=handshake)
+
+    def decline_handshake(self, context, request):
+        raise HandshakeNotFoundException("gone")
+"""
+OPS = "handlers/organizations/ops.py"
+
+
+@pytest.fixture
+def fixed_handlers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`FIXED_HANDLERS` as the only handlers of Organizations (codegen.usage.ROOT)."""
+    root = tmp_path / "project"
+    (root / OPS).parent.mkdir(parents=True)
+    (root / OPS).write_text(FIXED_HANDLERS)
+    monkeypatch.setattr(usage, "ROOT", root)
+    return root
+
+
 EXPECTED = [
-    ("operations", "ArchiveHandshake", "added", "", False),
-    ("operations", "DeclineHandshake", "removed", "", True),
-    ("shapes", "ArchiveHandshakeRequest", "added", "structure", False),
-    ("shapes", "ArchiveHandshakeResponse", "added", "structure", False),
-    ("shapes", "DeclineHandshakeRequest", "removed", "structure", True),
-    ("shapes", "DeclineHandshakeResponse", "removed", "structure", True),
-    ("members", "InviteAccountToOrganizationRequest.Notes", "newly required", "", True),
-    ("enum values", "IAMUserAccessToBilling", "value removed", "DENY", True),
+    ("operations", "ArchiveHandshake", "added", "", ""),
+    ("operations", "DeclineHandshake", "removed", "", "breaking"),
+    ("shapes", "ArchiveHandshakeRequest", "added", "structure", ""),
+    ("shapes", "ArchiveHandshakeResponse", "added", "structure", ""),
+    ("shapes", "DeclineHandshakeRequest", "removed", "structure", "breaking"),
+    ("shapes", "DeclineHandshakeResponse", "removed", "structure", "breaking"),
+    (
+        "members",
+        "InviteAccountToOrganizationRequest.Notes",
+        "newly required",
+        "",
+        "breaking",
+    ),
+    ("enum values", "IAMUserAccessToBilling", "value removed", "DENY", "breaking"),
+    # A narrower repetition is not provably looser; no handler uses RoleName: review.
     (
         "constraints",
         "RoleName",
         "changed",
         'pattern "[\\\\w+=,.@-]{1,64}" → "[\\\\w+=,.@-]{1,32}"',
-        True,
+        "review",
     ),
 ]
+#: Why each change needs a look, and where the handlers touch it.
+EXPECTED_TIES = {
+    "DeclineHandshake": ("implemented", [f"{OPS}:18"]),
+    "DeclineHandshakeRequest": ("request of DeclineHandshake", [f"{OPS}:18"]),
+    "DeclineHandshakeResponse": ("response of DeclineHandshake", [f"{OPS}:18"]),
+    "InviteAccountToOrganizationRequest.Notes": (
+        "request of InviteAccountToOrganization",
+        [f"{OPS}:14", f"{OPS}:11"],
+    ),
+    "IAMUserAccessToBilling": ("no handler uses it", []),
+    "RoleName": ("not provably looser; no handler uses it", []),
+}
 
 
-def _tuples(report: changes.Report) -> list[tuple[str, str, str, str, bool]]:
-    return [
-        (c.category, c.subject, c.kind, c.detail, c.breaking) for c in report.changes
-    ]
+def _tuples(report: changes.Report) -> list[tuple[str, str, str, str, str]]:
+    return [(c.category, c.subject, c.kind, c.detail, c.level) for c in report.changes]
 
 
 def test_the_report_lists_exactly_the_edits(
-    tmp_path: Path, org_source: ServiceModel
+    tmp_path: Path, org_source: ServiceModel, fixed_handlers: Path
 ) -> None:
     out = tmp_path / "gen"
     first = generate(["organizations"], out, formatted=False)
@@ -109,12 +162,21 @@ def test_the_report_lists_exactly_the_edits(
     result = generate(["organizations"], out, search_paths=[data], formatted=False)
     [report] = result.reports
     assert _tuples(report) == EXPECTED
+    assert {
+        c.subject: (c.reason, [u.where for u in c.uses]) for c in report.pending
+    } == EXPECTED_TIES
+    assert report.summary() == (
+        "9 changes: **5 breaking**, **1 to review**; "
+        "documentation changed in 0 places"
+    )
     assert report.docs_changed == 0
     log = out / "organizations" / changes.FILENAME
     assert log in result.written
     text = log.read_text()
     assert text.startswith("# Model changes: organizations\n")
-    assert "**breaking** `DeclineHandshake` removed" in text
+    assert "**breaking** `DeclineHandshake` removed (implemented)" in text
+    assert f"  - {OPS}:18 `def decline_handshake (Operations)`" in text
+    assert "Handlers: `handlers/organizations/` (1 files, 2 operations" in text
     assert "- `ArchiveHandshake` added" in text
     assert "**breaking** `IAMUserAccessToBilling` value removed: DENY" in text
 
@@ -148,8 +210,12 @@ def test_the_cli_prints_the_report(tmp_path: Path, org_source: ServiceModel) -> 
         text=True,
     )
     assert "organizations: the model changed" in run.stdout
-    assert "9 changes, **6 breaking**" in run.stdout
-    assert "`InviteAccountToOrganizationRequest.Notes` newly required" in run.stdout
+    # The project's own handlers: the request's Notes is read by the invitation handler.
+    assert "9 changes: **" in run.stdout
+    assert "**breaking** `InviteAccountToOrganizationRequest.Notes` newly required" in (
+        run.stdout
+    )
+    assert "  - handlers/organizations/invitations.py:" in run.stdout
 
 
 def test_no_change_writes_no_report(tmp_path: Path) -> None:
@@ -219,13 +285,14 @@ def test_a_one_shape_change_changes_only_that_shape(
     )
     assert changes.FILENAME in after_names
     [report] = result.reports
+    # A wider repetition provably accepts every old id: a loosening (codegen.widening).
     assert _tuples(report) == [
         (
             "constraints",
             "HandshakeId",
-            "changed",
+            "loosened",
             'pattern "^h-[0-9a-z]{8,32}$" → "^h-[0-9a-z]{8,40}$"',
-            True,
+            "",
         )
     ]
 
@@ -408,15 +475,15 @@ def test_breaking_marks_follow_the_rules() -> None:
     )
     # A member retargeted to a shape defined alike (Name -> Alias) is a renaming.
     assert _tuples(changes.compare(old, new)) == [
-        ("shapes", "Size", "type changed", "integer → long", True),
-        ("members", "Box.Name", "no longer required", "", False),
-        ("members", "Box.Name", "type changed", "Name → Alias", False),
-        ("members", "Box.Other", "type changed", "Kind → Name", True),
-        ("members", "Box.Size", "newly required", "", True),
-        ("enum values", "Kind", "value added", "C", False),
-        ("constraints", "Name", "loosened", "max 64 → 128", False),
-        ("constraints", "Name", "loosened", 'pattern "^a" → (none)', False),
-        ("constraints", "Name", "tightened", "min 1 → 3", True),
-        ("constraints", "Size", "tightened", "max 10 → 5", True),
-        ("traits", "Box.Size", "box changed", "(none) → true", False),
+        ("shapes", "Size", "type changed", "integer → long", "breaking"),
+        ("members", "Box.Name", "no longer required", "", ""),
+        ("members", "Box.Name", "type changed", "Name → Alias", ""),
+        ("members", "Box.Other", "type changed", "Kind → Name", "breaking"),
+        ("members", "Box.Size", "newly required", "", "breaking"),
+        ("enum values", "Kind", "value added", "C", ""),
+        ("constraints", "Name", "loosened", "max 64 → 128", ""),
+        ("constraints", "Name", "loosened", 'pattern "^a" → (none)', ""),
+        ("constraints", "Name", "tightened", "min 1 → 3", "breaking"),
+        ("constraints", "Size", "tightened", "max 10 → 5", "breaking"),
+        ("traits", "Box.Size", "box changed", "(none) → true", ""),
     ]
