@@ -16,9 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-## Regenerate what the project ships (generated/organizations) from the pinned botocore.
+## Regenerate what the project ships (generated/organizations) from the pinned botocore
+## (a model change prints its report, written to CHANGES.md); then `botogen check` lists,
+## one line each with the handler lines it touches, every breaking or review change the
+## handlers are not accepted against. Its status 1 does not stop this target; `make test`
+## fails on those lines until `botogen check --accept` (README: Upgrading botocore).
 generate: $(STAMP)
 	$(BIN)/botogen generate
+	@$(BIN)/botogen check || test $$? -eq 1
 
 ## The main job: serve Organizations on http://127.0.0.1:4566 (development accounts).
 serve: $(STAMP)
@@ -31,8 +36,11 @@ check-generated: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## The test command: freshness check, then the whole pytest suite (mypy included).
+## The test command: freshness check; the handlers against the model (`botogen check`:
+## fails, one line per change, while a breaking or review change is not accepted); then
+## the whole pytest suite (mypy included).
 test: check-generated
+	$(BIN)/botogen check
 	$(BIN)/python -m pytest -q
 
 ## Benchmarks print figures (README: Performance); wrk comes from the distribution.
