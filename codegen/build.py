@@ -13,6 +13,7 @@ from codegen.names import (
     class_name,
     enum_member_name,
     field_name,
+    literal_name,
     method_name,
 )
 from codegen.patterns import UnsupportedPattern, translate
@@ -48,9 +49,13 @@ _EXTERNAL: tuple[dict[str, str], ...] = (
     {
         "Iterator": "collections.abc",
         "Mapping": "collections.abc",
+        "Sequence": "collections.abc",
         "Annotated": "typing",
         "Any": "typing",
         "Final": "typing",
+        "Literal": "typing",
+        "TYPE_CHECKING": "typing",
+        "overload": "typing",
     },
     {
         "Ge": "annotated_types",
@@ -90,8 +95,6 @@ def _words(code: Iterable[str]) -> set[str]:
         for text in code
         for word in re.findall(r"\w+", _STRING_LITERAL.sub("", text))
     }
-
-
 
 
 class GenerationError(Exception):
@@ -145,6 +148,7 @@ class _Builder:
         self.names = self._assign_names()
         self.module_names = frozenset(self.names.values())
         self.module_of = {shape: self._module(shape) for shape in self.names}
+        self.key_of = {name: key for key, name in self.names.items()}
 
     # -- naming ---------------------------------------------------------------------------
 
@@ -160,9 +164,27 @@ class _Builder:
                 name += "_"
             taken[name] = key
             names[key] = name
+        # Named after the shapes' own names, so that they never take a shape's name.
+        for shape_name in sorted(self.shapes):
+            if self._is_enum(shape_name):
+                name = literal_name(shape_name)
+                while name in taken:
+                    name += "_"
+                taken[name] = f"{shape_name}#literal"
+                names[f"{shape_name}#literal"] = name
         return names
 
+    def _is_enum(self, shape_name: str) -> bool:
+        shape = self.shapes[shape_name]
+        return (
+            "enum" in shape
+            and not shape.get("exception")
+            and shape["type"] != "structure"
+        )
+
     def _module(self, key: str) -> str:
+        if key.endswith("#literal"):  # an enum's values
+            return "shapes"
         shape = self.shapes.get(key)
         if shape is None:  # an exception shape's plain model
             return "models"
@@ -233,6 +255,14 @@ class _Builder:
         shape = self.shapes[shape_name]
         key = f"{shape_name}#model" if shape.get("exception") else shape_name
         return self.module_of[key] == "models" and self._type_name(shape_name) >= owner
+
+    def _names_later(self, code: str, owner: str) -> bool:
+        """Whether `code` names a class or alias that models.py defines at or after
+        class `owner` (models.py is in name order)."""
+        return any(
+            word >= owner and self.module_of.get(self.key_of.get(word, "")) == "models"
+            for word in _words([code])
+        )
 
     def _constraints(self, shape: Shape, *, length: bool) -> list[str]:
         parts: list[str] = []
@@ -306,6 +336,38 @@ class _Builder:
             return parts[0]
         return f"Annotated[{', '.join(parts)}]"
 
+    def _parameter(self, shape_name: str) -> str:
+        """The type of a keyword parameter for a member of this shape: its annotation,
+        except that an enum also takes its values (`State | StateLiteral`), and so does
+        a list or map of enums (then a `Sequence` or `Mapping`, which a list of the
+        enum alone also matches)."""
+        if self._is_enum(shape_name):
+            return (
+                f"{self._type_name(shape_name)} | {self.names[f'{shape_name}#literal']}"
+            )
+        if self._takes_literals(shape_name):
+            shape = self.shapes[shape_name]
+            sparse = " | None" if shape.get("sparse") else ""
+            if shape["type"] == "list":
+                return f"Sequence[{self._parameter(shape['member']['shape'])}{sparse}]"
+            key = self._parameter(shape["key"]["shape"])
+            value = self._parameter(shape["value"]["shape"])
+            return f"Mapping[{key}, {value}{sparse}]"
+        return self._type_name(shape_name)
+
+    def _takes_literals(self, shape_name: str) -> bool:
+        """An enum, or a list or map with an enum somewhere inside (not in a structure)."""
+        shape = self.shapes[shape_name]
+        if self._is_enum(shape_name):
+            return True
+        if shape["type"] == "list":
+            return self._takes_literals(shape["member"]["shape"])
+        if shape["type"] == "map":
+            return self._takes_literals(shape["key"]["shape"]) or self._takes_literals(
+                shape["value"]["shape"]
+            )
+        return False
+
     # -- shapes ---------------------------------------------------------------------------
 
     def _doc(self, shape: Shape | dict[str, Any], width: int = 80) -> str:
@@ -338,18 +400,27 @@ class _Builder:
             name = field_name(wire, self.module_names, taken)
             taken.add(name)
             if "timestampFormat" in member:  # a member may override its shape's format
-                annotation = _TIMESTAMP_TYPES[member["timestampFormat"]]
+                annotation = parameter = _TIMESTAMP_TYPES[member["timestampFormat"]]
             else:
                 annotation = self._reference(member["shape"], module, quote=False)
+                parameter = self._parameter(member["shape"])
             if wire not in required:
                 annotation = f"{annotation} | None"
+                parameter = f"{parameter} | None"
             if owner is not None and self._defined_later(member["shape"], owner):
                 annotation = f'"{annotation}"'
+            # The `__init__` of models.py runs only under TYPE_CHECKING, but is read as if
+            # it ran: what the module defines later is quoted there too.
+            init_parameter = parameter
+            if owner is not None and self._names_later(parameter, owner):
+                init_parameter = f'"{parameter}"'
             fields.append(
                 ir.Field(
                     name=name,
                     wire=wire,
                     annotation=annotation,
+                    parameter=parameter,
+                    init_parameter=init_parameter,
                     required=wire in required,
                     sensitive=self._sensitive(member["shape"]),
                     doc=self._doc(member, 72),
@@ -406,6 +477,8 @@ class _Builder:
             shape=shape_name,
             doc=self._doc(shape, 76),
             values=tuple(values),
+            literal=self.names[f"{shape_name}#literal"],
+            literal_annotation=f"Literal[{', '.join(v.value for v in values)}]",
         )
 
     # -- what the runtime answers with --------------------------------------------------
@@ -434,7 +507,12 @@ class _Builder:
 
     # -- operations -----------------------------------------------------------------------
 
-    def _operation(self, name: str, op: dict[str, Any]) -> ir.OperationDef:
+    def _operation(
+        self,
+        name: str,
+        op: dict[str, Any],
+        inputs: dict[str, tuple[ir.Field, ...]],
+    ) -> ir.OperationDef:
         http = op.get("http", {})
         doc = self._doc(op, 72)
         summary = doc.split("\n\n")[0]
@@ -443,13 +521,15 @@ class _Builder:
         if errors:
             listed = "\n".join(f"- {error}" for error in errors)
             doc = f"{doc}\n\nErrors:\n{listed}" if doc else f"Errors:\n{listed}"
+        request = self.names[op["input"]["shape"]] if "input" in op else "Empty"
         return ir.OperationDef(
             name=name,
             method=method_name(name),
             http_method=http.get("method", "POST"),
             http_uri=http.get("requestUri", "/"),
-            input=self.names[op["input"]["shape"]] if "input" in op else "Empty",
+            input=request,
             output=self.names[op["output"]["shape"]] if "output" in op else None,
+            parameters=inputs.get(request, ()),
             errors=errors,
             doc=doc,
             summary=summary,
@@ -471,9 +551,8 @@ class _Builder:
             "models": set(),
             "errors": set(),
         }
-        key_of = {name: key for key, name in self.names.items()}
         for name in used:
-            key = key_of.get(name)
+            key = self.key_of.get(name)
             if key is not None and self.module_of[key] != module:
                 siblings[self.module_of[key]].add(name)
         return ir.Imports(
@@ -510,24 +589,26 @@ class _Builder:
                 (models if self.module_of[shape_name] == "models" else scalars).append(
                     alias
                 )
-        operations = [
-            self._operation(name, op)
-            for name, op in sorted(self.source.model["operations"].items())
-        ]
         models.sort(key=lambda item: item.name)
         scalars.sort(key=lambda item: item.name)
         errors.sort(key=lambda item: item.name)
 
         structures = [item for item in models if isinstance(item, ir.Structure)]
+        inputs = {s.name: s.fields for s in structures}
+        operations = [
+            self._operation(name, op, inputs)
+            for name, op in sorted(self.source.model["operations"].items())
+        ]
         shapes_used = _words(a.annotation for a in scalars if isinstance(a, ir.Alias))
         if any(isinstance(item, ir.EnumDef) for item in scalars):
-            shapes_used.add("AwsEnum")
+            shapes_used |= {"AwsEnum", "Literal"}
         models_used = _words(
             [f.annotation for s in structures for f in s.fields]
+            + [f.parameter for s in structures for f in s.fields]
             + [a.annotation for a in models if isinstance(a, ir.Alias)]
         ) | {s.base for s in structures}
         if any(s.fields for s in structures):
-            models_used.add("Field")
+            models_used |= {"Field", "TYPE_CHECKING"}
         if any(s.hides_input for s in structures):
             models_used.add("SENSITIVE_CONFIG")
         errors_used = _words(f.annotation for e in errors for f in e.fields) | {
@@ -539,8 +620,11 @@ class _Builder:
         skeleton_used = requests | {"RequestContext", "NotImplementedOperation"}
         table_used = requests | {e for o in operations for e in o.errors}
         table_used |= {"Final", "Mapping", "Operation", "ServiceInfo"}
-        client_used = requests | {e.name for e in errors} | {"Any", "TypedClient"}
-        if any(o.paginated for o in operations):
+        client_used = requests | {e.name for e in errors} | {"TypedClient"}
+        client_used |= _words(f.parameter for o in operations for f in o.parameters)
+        if any(o.parameters for o in operations):
+            client_used |= {"Any", "overload"}
+        if any(o.paginated and o.output for o in operations):
             client_used.add("Iterator")
         validation_error = self._validation_error(errors)
         internal_error = self._internal_error(errors)

@@ -31,6 +31,9 @@ class EnumDef:
     shape: str
     doc: str
     values: tuple[EnumValue, ...]
+    #: The name of the `Literal` type of its values, and that type.
+    literal: str
+    literal_annotation: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ class Field:
     name: str
     wire: str
     annotation: str
+    #: Its type as a keyword parameter of the typed client: the annotation, where an
+    #: enum also takes its values (`HandshakeState | HandshakeStateLiteral`).
+    parameter: str
+    #: The same in the class's `__init__` (quoted when it names a class defined later).
+    init_parameter: str
     required: bool
     sensitive: bool
     doc: str
@@ -77,6 +85,8 @@ class OperationDef:
     http_uri: str
     input: str
     output: str | None
+    #: The input's members, the typed client's keyword parameters.
+    parameters: tuple[Field, ...]
     errors: tuple[str, ...]
     doc: str
     #: First paragraph of the documentation, for the typed client.

@@ -13,8 +13,9 @@ from pydantic import BaseModel
 #: them (a shape named `Field` or `Pattern` exists in some services).
 IMPORTED_NAMES = frozenset(
     {
-        "Annotated", "Any", "ClassVar", "Enum", "Field", "Final", "Ge", "Iterator", "Le", "Mapping",
-        "MaxLen", "MinLen", "Strict", "StrEnum", "annotations",
+        "Annotated", "Any", "ClassVar", "Enum", "Field", "Final", "Ge", "Iterator", "Le", "Literal",
+        "Mapping", "MaxLen", "MinLen", "Sequence", "Strict", "StrEnum", "TYPE_CHECKING",
+        "annotations", "overload",
         "AwsEnum", "AwsModel", "AwsUnion", "Blob", "Float", "Empty", "EpochTimestamp", "Iso8601Timestamp",
         "NotImplementedOperation", "Operation", "Pattern", "RequestContext",
         "Rfc822Timestamp", "SENSITIVE_CONFIG", "ServiceError", "ServiceInfo", "TypedClient",
@@ -28,12 +29,14 @@ RESERVED_TOP_LEVEL = (
 )
 
 #: Field names that would clash with Python or pydantic: keywords, builtins used in
-#: annotations, and every attribute of `BaseModel` (`json`, `copy`, `schema`, ...).
+#: annotations, every attribute of `BaseModel` (`json`, `copy`, `schema`, ...), and
+#: `self`, since fields are the keyword parameters of a generated `__init__`.
 RESERVED_FIELDS = (
     frozenset(keyword.kwlist)
     | frozenset(
         {"str", "int", "float", "bool", "bytes", "list", "dict", "type", "object"}
     )
+    | {"self"}
     | frozenset(name for name in dir(BaseModel))
 )
 
@@ -81,6 +84,11 @@ def field_name(member_name: str, module_names: frozenset[str], taken: set[str]) 
 def method_name(operation_name: str) -> str:
     """The handler method for an operation, as boto3 names it (`decline_handshake`)."""
     return _suffixed(xform_name(operation_name), RESERVED_FIELDS)
+
+
+def literal_name(shape_name: str) -> str:
+    """The name of the `Literal` type of an enum's values (`State` -> `StateLiteral`)."""
+    return class_name(f"{shape_name}Literal")
 
 
 def enum_member_name(value: str, taken: set[str]) -> str:

@@ -2,7 +2,8 @@
 
 A generated client wraps a boto3/botocore client (so signing, retries, endpoints and
 credentials are botocore's). Each method takes the request model, or its members as
-keyword arguments (snake_case or wire names), and returns the response model. A
+keyword arguments (typed, by their Python names; a keyword that names no member raises
+TypeError, naming the closest), and returns the response model. A
 `ClientError` whose code the model declares becomes the generated exception, its modeled
 members filled in. Responses are parsed tolerantly: an enum value from a newer model does
 not fail.
@@ -45,7 +46,7 @@ class TypedClient:
         request_type: type[AwsModel], request: AwsModel | None, members: dict[str, Any]
     ) -> dict[str, Any]:
         if request is None:
-            request = request_type.model_validate(members)
+            request = request_type(**members)
         elif members:
             raise TypeError(
                 "pass either a request model or keyword arguments, not both"
