@@ -8,21 +8,25 @@ it, then with the pinned one.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import difflib
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from codegen import changes, fingerprint, usage
+from botogen import check as check_command
+from codegen import changes, drift, fingerprint, usage
 from codegen.generate import CACHE, generate
 from codegen.source import ServiceModel, load, make_loader
 
@@ -394,10 +398,20 @@ def _direct_docs(old: Model, new: Model) -> int:
     return count
 
 
-def test_a_real_upgrade_reports_what_the_models_say(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class RealUpgrade:
+    out: Path
+    old_root: Path
+    report: changes.Report
+
+
+@pytest.fixture(scope="module")
+def real_upgrade(tmp_path_factory: pytest.TempPathFactory) -> RealUpgrade:
+    """Organizations generated with botocore 1.40.0, then regenerated with the pinned
+    botocore: the report, classified against the project's own handlers."""
     service = "organizations"
     old_root = _install_botocore(OLD_BOTOCORE)
-    out = tmp_path / "gen"
+    out = tmp_path_factory.mktemp("real") / "gen"
     env = {**os.environ, "PYTHONPATH": str(old_root)}
     subprocess.run(
         [sys.executable, "-m", "botogen.cli", "generate", service, "--out", str(out)],
@@ -409,16 +423,23 @@ def test_a_real_upgrade_reports_what_the_models_say(tmp_path: Path) -> None:
     )
     recorded = fingerprint.read(out / service / fingerprint.FILENAME)
     assert recorded and recorded["botocore_version"] == OLD_BOTOCORE
+    (out.parent / "old.json").write_text(fingerprint.dumps(recorded))
 
     result = generate([service], out)
     [report] = result.reports
+    return RealUpgrade(out, old_root, report)
+
+
+def test_a_real_upgrade_reports_what_the_models_say(real_upgrade: RealUpgrade) -> None:
+    service = "organizations"
+    out, report = real_upgrade.out, real_upgrade.report
     assert (report.old_version, report.new_version) == (
         OLD_BOTOCORE,
         load(service).botocore_version,
     )
 
     new_data = Path(make_loader().search_paths[-1])
-    old = _raw_model(old_root / "botocore" / "data", service)
+    old = _raw_model(real_upgrade.old_root / "botocore" / "data", service)
     new = _raw_model(new_data, service)
     counted = Counter((c.category, c.kind) for c in report.changes)
     direct = _direct_counts(old, new)
@@ -427,6 +448,141 @@ def test_a_real_upgrade_reports_what_the_models_say(tmp_path: Path) -> None:
     print({f"{category}: {kind}": n for (category, kind), n in direct.items() if n})
     assert report.docs_changed == _direct_docs(old, new)
     assert (out / service / changes.FILENAME).read_text().count("\n## ") == 1
+
+
+def _code(use: usage.Use) -> str:
+    """The line of handler code a use points at."""
+    return (ROOT / use.path).read_text().splitlines()[use.line - 1]
+
+
+def _lines_matching(pattern: str) -> set[str]:
+    """`path:line` of every handler line of Organizations matching `pattern`."""
+    found = set()
+    for path in usage.handler_files("organizations"):
+        for number, text in enumerate(path.read_text().splitlines(), start=1):
+            if re.search(pattern, text):
+                found.add(f"{path.relative_to(ROOT).as_posix()}:{number}")
+    return found
+
+
+def _one(
+    report: changes.Report, subject: str, kind: str, detail: str
+) -> changes.Change:
+    [found] = [
+        c
+        for c in report.changes
+        if (c.subject, c.kind, c.detail) == (subject, kind, detail)
+    ]
+    return found
+
+
+def test_a_real_upgrade_is_classified_against_the_handlers(
+    real_upgrade: RealUpgrade,
+) -> None:
+    """1.40.0 → 1.44.8: nothing breaks the handlers; what they use is to review, tied to
+    the lines that use it."""
+    report = real_upgrade.report
+    print(report.summary())
+    for change in report.pending:
+        print(change.line(), [use.where for use in change.uses[:3]])
+    assert len(report.changes) == 101
+    assert report.breaking == ()
+    assert report.summary().startswith("101 changes: none breaking, **")
+
+    # A pattern that gained an alternative (and moved its `$` onto it) is looser.
+    taggable = [c for c in report.changes if c.subject == "TaggableResourceId"]
+    assert [(c.kind, c.level) for c in taggable] == [("loosened", "")]
+
+    # A new value of an enum the handlers branch on and emit: every line naming one of
+    # ActionType's values is tied to it, and every tie reads or names an action type.
+    action = _one(report, "ActionType", "value added", "TRANSFER_RESPONSIBILITY")
+    assert action.level == "review"
+    assert action.reason == "the handlers name ActionType"
+    ties = {use.where for use in action.uses}
+    assert _lines_matching(r"\bActionType\.[A-Z_]+") <= ties
+    assert all("action" in _code(use).lower() for use in action.uses)
+
+    # A new error of an implemented operation: tied to its handler method.
+    for error in (
+        "ConstraintViolationException",
+        "MasterCannotLeaveOrganizationException",
+    ):
+        added = _one(report, "AcceptHandshake", "error added", error)
+        assert added.level == "review"
+        assert added.reason == "AcceptHandshake is implemented"
+        assert [_code(use).strip() for use in added.uses] == ["def accept_handshake("]
+
+    # MANAGEMENT_* beside the MASTER_* values the handlers emit: the MASTER_* lines first.
+    master = _lines_matching(r"HandshakeResourceType\.MASTER_")
+    assert len(master) >= 2
+    for value in ("MANAGEMENT_ACCOUNT", "MANAGEMENT_EMAIL", "MANAGEMENT_NAME"):
+        added = _one(report, "HandshakeResourceType", "value added", value)
+        assert added.level == "review"
+        assert {use.where for use in added.uses[: len(master)]} == master
+
+    # Values of enums no handler names are nothing to do.
+    assert _one(report, "EffectivePolicyType", "value added", "S3_POLICY").level == ""
+
+    # The report written beside the code lists the places under each change.
+    text = (real_upgrade.out / "organizations" / changes.FILENAME).read_text()
+    assert "- **review** `ActionType` value added: TRANSFER_RESPONSIBILITY (" in text
+    first = action.uses[0]
+    assert f"  - {first.where} `{first.what}`" in text
+
+
+def test_check_fails_until_the_real_upgrade_is_accepted(
+    real_upgrade: RealUpgrade,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The workflow: `botogen check` fails, one line per change to look at; `--accept`
+    records the new model as the handlers' baseline; `check` passes."""
+    accepted = tmp_path / "model.fingerprint.json"
+    accepted.write_text((real_upgrade.out.parent / "old.json").read_text())
+    monkeypatch.setattr(drift, "baseline_path", lambda handlers: accepted)
+    current = str(real_upgrade.out / "organizations" / fingerprint.FILENAME)
+
+    def check(accept: bool = False) -> tuple[int, list[str]]:
+        args = argparse.Namespace(
+            services=["organizations"],
+            coverage=False,
+            accept=accept,
+            baseline=None,
+            current=current,
+        )
+        status = check_command.run(args)
+        return status, capsys.readouterr().out.splitlines()
+
+    status, lines = check()
+    assert status == 1
+    report = real_upgrade.report
+    assert lines[0] == (
+        "organizations: the model changed since the handlers were accepted: botocore "
+        f"1.40.0 (`{report.old_sha256[:12]}`) → {report.new_version} "
+        f"(`{report.new_sha256[:12]}`), {report.counts().replace('**', '')}"
+    )
+    listed = lines[1 : 1 + len(report.pending)]
+    assert listed == [check_command.change_line(c) for c in report.pending]
+    assert any(
+        line.startswith(
+            "  review    `ActionType` value added: TRANSFER_RESPONSIBILITY (the "
+            "handlers name ActionType): handlers/organizations/"
+        )
+        for line in listed
+    )
+    assert lines[1 + len(report.pending)].endswith(
+        "then `botogen check --accept organizations`"
+    )
+
+    status, lines = check(accept=True)
+    assert status == 0
+    assert lines[0].startswith(f"organizations: {len(report.changes)} changes: ")
+    assert accepted.read_text() == Path(current).read_text()
+
+    status, lines = check()
+    assert status == 0
+    assert lines[0] == "organizations: the handlers are accepted against this model"
 
 
 def _print(shapes: dict[str, Any], operations: dict[str, Any] | None = None) -> Model:
