@@ -116,7 +116,7 @@ def _one(args: Any, service: str) -> Outcome | None:
                 if report
                 else "the handlers are recorded as matching it"
             )
-            print(f"{service}: {accepted}; {target} is {current_path}")
+            print(f"{service}: {accepted}; recorded in {target}")
         return Outcome(service, None, strays, row)
     if handlers and baseline is None:
         print(

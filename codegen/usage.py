@@ -34,6 +34,7 @@ each change that needs a look to these lines.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -525,11 +526,31 @@ def _source(node: ast.AST) -> str:
 # -- a service's handlers ---------------------------------------------------------------
 
 
+def handler_folder(service: str) -> Path | None:
+    """Where the service's handlers are: the project's `handlers/<package>/`, or else a
+    `handlers/<package>/` elsewhere on the import path, as the runtime finds it (the
+    `handlers` package extends its path); None when there is none. Nothing of the
+    service's package is imported."""
+    package = service.replace("-", "_")
+    local = ROOT / "handlers" / package
+    if local.is_dir():
+        return local
+    try:
+        spec = importlib.util.find_spec(f"handlers.{package}")
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or ()) if spec else []
+    return Path(locations[0]) if locations else None
+
+
 def handler_files(service: str, root: Path | None = None) -> list[Path]:
-    """The service's handler files: `handlers/<package>/**.py` under `root` (default:
-    the project)."""
-    folder = (root or ROOT) / "handlers" / service.replace("-", "_")
-    if not folder.is_dir():
+    """The service's handler files: `handlers/<package>/**.py` under `root`, or where
+    `handler_folder` finds them."""
+    if root is not None:
+        folder: Path | None = root / "handlers" / service.replace("-", "_")
+    else:
+        folder = handler_folder(service)
+    if folder is None or not folder.is_dir():
         return []
     return sorted(
         path for path in folder.rglob("*.py") if "__pycache__" not in path.parts
@@ -542,16 +563,20 @@ def scan(
     root: Path | None = None,
     files: Sequence[Path] | None = None,
 ) -> Usage:
-    """What `handlers/<package>/**.py` under `root` (default: the project) use of the
-    model (module docstring); `prints` are the fingerprints whose shapes give the names
-    (old and new alike)."""
-    root = root or ROOT
+    """What the service's handlers (`handler_files`) use of the model (module
+    docstring); `prints` are the fingerprints whose shapes give the names (old and new
+    alike). Places are shown relative to `root` (default: the project) when inside it.
+    """
+    usage = Usage(service)
+    paths = handler_files(service, root) if files is None else list(files)
+    if not paths:
+        return usage
+    base = (root or ROOT).resolve()
     model = _Model([p for p in prints if p])
     package = service.replace("-", "_")
-    usage = Usage(service)
-    for path in handler_files(service, root) if files is None else files:
+    for path in paths:
         try:
-            shown = path.resolve().relative_to(root.resolve()).as_posix()
+            shown = path.resolve().relative_to(base).as_posix()
         except ValueError:
             shown = path.as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))

@@ -327,3 +327,24 @@ def test_looser_means_every_old_match_still_matches() -> None:
                 assert new_re.search(text), (old, new, text)
             if old_re.fullmatch(text):
                 assert new_re.fullmatch(text), (old, new, text)
+
+
+def test_handlers_outside_the_project_are_read_where_the_runtime_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `handlers/<service>/` folder elsewhere on the import path joins `handlers`."""
+    import handlers
+
+    folder = tmp_path / "handlers" / "example"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    (folder / "ops.py").write_text(HANDLER)
+    monkeypatch.setattr(handlers, "__path__", [*handlers.__path__, str(folder.parent)])
+    assert usage.handler_folder("example") == folder
+    found = usage.scan("example", [MODEL])
+    assert found.files == [
+        (folder / "__init__.py").as_posix(),
+        (folder / "ops.py").as_posix(),
+    ]
+    assert set(found.operations) == {"GetThing"}
+    assert usage.scan("no-such-service", [MODEL]).files == []
