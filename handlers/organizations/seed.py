@@ -17,7 +17,25 @@
 `accounts` join the server's known accounts (and credentials; `botogen serve` reads them).
 Optional: `feature_set` (ALL), `created` / `joined` (the epoch), a handshake's `expires`
 (requested + its lifetime), `state_changed` (requested), `parent_id`, `notes`, `tags`.
-Loading is idempotent: organizations and handshakes already stored are left as they are.
+
+The organization's structure (README "Seeding a known world", organizations.md M8):
+
+- an organization's `root_id` (`r-` + its id's suffix) and `enabled_policy_types` (in
+  the order enabled; SERVICE_CONTROL_POLICY with ALL features, as CreateOrganization,
+  O1, whose management account joined INVITED: so does a seeded one);
+- `organizational_units`: `{"id", "organization_id", "parent_id", "name", "created"}`,
+  a parent listed before its children; the depth follows;
+- a member's `"parent_id"` (root or OU; the root when absent) and `"state"`
+  (AccountState: PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED);
+- `create_account_statuses`: `{"id", "organization_id", "account_name", "email",
+  "state", "requested", "completed", "account_id", "failure_reason", "outcome"}`
+  (`_create_account_status`);
+- `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5).
+
+Ids are checked against the model's patterns. Loading is idempotent: organizations
+(with their members' placement), OUs, handshakes, create-account requests and tag keys
+already stored are left as they are. A bad entry stops loading with one line naming it
+(`organizational_units[3]: ...`).
 """
 
 from __future__ import annotations
@@ -30,11 +48,19 @@ from pydantic import TypeAdapter, ValidationError
 
 from generated.organizations.shapes import (
     AccountId,
+    AccountState,
+    CreateAccountFailureReason,
+    CreateAccountRequestId,
+    CreateAccountState,
     HandshakeId,
+    OrganizationalUnitId,
     OrganizationId,
+    ParentId,
+    PolicyType,
     RootId,
+    TaggableResourceId,
 )
-from handlers.organizations import store
+from handlers.organizations import creation_store, store, tree_store
 from runtime.clock import to_millis
 from runtime.database import Transaction
 from runtime.types import parse_timestamp_text
@@ -54,7 +80,25 @@ _IDS = {
     "organization": TypeAdapter(OrganizationId),
     "handshake": TypeAdapter(HandshakeId),
     "root": TypeAdapter(RootId),
+    "organizational unit": TypeAdapter(OrganizationalUnitId),
+    "parent": TypeAdapter(ParentId),
+    "create account request": TypeAdapter(CreateAccountRequestId),
+    "taggable resource": TypeAdapter(TaggableResourceId),
 }
+
+#: A request still IN_PROGRESS with no completion instant never completes.
+NEVER = 2**62
+
+
+def _one_of(kind: str, allowed: Any, value: Any, where: str) -> str:
+    """`value` when it is one of the enum `allowed`'s values; a one-line error naming
+    the entry otherwise."""
+    names = [getattr(member, "value", member) for member in allowed]
+    if value not in names:
+        raise ValueError(
+            f"seed: {where}: {value!r} is not a {kind} ({', '.join(names)})"
+        )
+    return str(value)
 
 
 def _checked(kind: str, value: Any, where: str) -> str:
@@ -77,7 +121,14 @@ def _known(tx: Transaction, account_id: Any, where: str) -> None:
 
 
 #: The top-level members of a seed document.
-SECTIONS = ("accounts", "organizations", "handshakes")
+SECTIONS = (
+    "accounts",
+    "organizations",
+    "organizational_units",
+    "handshakes",
+    "create_account_statuses",
+    "tags",
+)
 
 
 def read_seed(path: str | Path) -> dict[str, Any]:
@@ -92,70 +143,283 @@ def load_seed(tx: Transaction, path: str | Path) -> None:
 
 
 def load(tx: Transaction, document: dict[str, Any]) -> None:
-    """Store the organizations and handshakes of a parsed seed document; its accounts
-    are the runtime's (they are in the accounts table by now, `Handlers.start`)."""
+    """Store the organizations, OUs, handshakes, create-account statuses and tags of a
+    parsed seed document; its accounts are the runtime's (they are in the accounts table
+    by now, `Handlers.start`). A bad entry stops loading with one line naming it."""
     unknown = sorted(set(document) - set(SECTIONS))
     if unknown:
         raise ValueError(f"seed: unknown section(s) {', '.join(map(repr, unknown))}")
-    for index, org in enumerate(document.get("organizations", ())):
-        where = f"organizations[{index}]"
-        _checked("organization", org["id"], where)
-        _known(tx, org["management_account_id"], where)
-        for member in org.get("members", ()):
-            _known(tx, member["account_id"], where)
-        if (
-            tx.one("SELECT id FROM organizations WHERE id = ?", (org["id"],))
-            is not None
-        ):
-            continue
-        created = _millis(org.get("created"))
-        management = org["management_account_id"]
-        root_id = org.get("root_id") or "r-" + org["id"][2:]
-        _checked("root", root_id, where)
-        store.insert_organization(
-            tx, org["id"], root_id, management, org.get("feature_set", "ALL"), created
-        )
-        store.join(tx, management, org["id"], "CREATED", created, None)
-        for member in org.get("members", ()):
-            store.join(
-                tx,
-                member["account_id"],
-                org["id"],
-                member.get("joined_method", "INVITED"),
-                _millis(member.get("joined"), created),
-                None,
-            )
-    for index, entry in enumerate(document.get("handshakes", ())):
-        where = f"handshakes[{index}]"
-        _checked("handshake", entry["id"], where)
-        _checked("organization", entry["organization_id"], where)
-        if entry.get("parent_id") is not None:
-            _checked("handshake", entry["parent_id"], where)
-        if tx.one("SELECT id FROM handshakes WHERE id = ?", (entry["id"],)) is not None:
-            continue
-        requested = _millis(entry["requested"])
-        target = entry.get("target") or {}
-        target_type = target.get("type")
-        target_id = target.get("id")
-        if target_type == "EMAIL" and target_id:
-            target_id = target_id.lower()
-        store.insert_handshake(
+    try:
+        _load(tx, document)
+    except KeyError as missing:
+        raise ValueError(f"seed: an entry lacks the member {missing}") from None
+
+
+def _entries(document: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{section}[{index}]", entry)
+        for index, entry in enumerate(document.get(section, ()))
+    ]
+
+
+def _required(entry: dict[str, Any], member: str, where: str) -> Any:
+    if member not in entry:
+        raise ValueError(f"seed: {where}: lacks {member!r}")
+    return entry[member]
+
+
+def _load(tx: Transaction, document: dict[str, Any]) -> None:
+    stored = [
+        (where, org)
+        for where, org in _entries(document, "organizations")
+        if _organization(tx, org, where)
+    ]
+    for where, entry in _entries(document, "organizational_units"):
+        _organizational_unit(tx, entry, where)
+    # Members of the organizations stored now are placed once every OU exists (a
+    # member's `parent_id` may name one); those stored before are left as they are.
+    for where, org in stored:
+        for index, member in enumerate(org.get("members", ())):
+            _place(tx, org["id"], member, f"{where}.members[{index}]")
+    for where, entry in _entries(document, "handshakes"):
+        _handshake(tx, entry, where)
+    for where, entry in _entries(document, "create_account_statuses"):
+        _create_account_status(tx, entry, where)
+    for where, entry in _entries(document, "tags"):
+        _tag(tx, entry, where)
+
+
+def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
+    """O1 as CreateOrganization: the management account joined INVITED under the root;
+    with ALL features the root has SERVICE_CONTROL_POLICY enabled, unless the entry lists
+    its `enabled_policy_types` itself (in the order they were enabled). False when the
+    organization was stored before (left as it is)."""
+    _checked("organization", _required(org, "id", where), where)
+    _known(tx, _required(org, "management_account_id", where), where)
+    feature_set = org.get("feature_set", "ALL")
+    if feature_set not in ("ALL", "CONSOLIDATED_BILLING"):
+        raise ValueError(f"seed: {where}: {feature_set!r} is not a feature set")
+    policy_types = org.get(
+        "enabled_policy_types",
+        ["SERVICE_CONTROL_POLICY"] if feature_set == "ALL" else [],
+    )
+    for policy_type in policy_types:
+        _one_of("policy type", PolicyType, policy_type, where)
+    for index, member in enumerate(org.get("members", ())):
+        _known(tx, _required(member, "account_id", where), f"{where}.members[{index}]")
+    root_id = org.get("root_id") or "r-" + org["id"][2:]
+    _checked("root", root_id, where)
+    if tx.one("SELECT id FROM organizations WHERE id = ?", (org["id"],)) is not None:
+        return False
+    created = _millis(org.get("created"))
+    management = org["management_account_id"]
+    store.insert_organization(tx, org["id"], root_id, management, feature_set, created)
+    store.join(tx, management, org["id"], "INVITED", created, None)
+    for policy_type in policy_types:
+        store.enable_policy_type(tx, org["id"], policy_type)
+    for member in org.get("members", ()):
+        store.join(
             tx,
-            store.HandshakeRow(
-                id=entry["id"],
-                organization_id=entry["organization_id"],
-                action=entry["action"],
-                state=entry.get("state", "OPEN"),
-                target_type=target_type,
-                target_id=target_id,
-                notes=entry.get("notes"),
-                tags=json.dumps(entry["tags"]) if entry.get("tags") else None,
-                parent_id=entry.get("parent_id"),
-                requested_at=requested,
-                expires_at=_millis(
-                    entry.get("expires"), requested + store.LIFETIME_MS[entry["action"]]
-                ),
-                state_changed_at=_millis(entry.get("state_changed"), requested),
-                version=0,
+            member["account_id"],
+            org["id"],
+            _one_of(
+                "joined method",
+                ("INVITED", "CREATED"),
+                member.get("joined_method", "INVITED"),
+                where,
             ),
+            _millis(member.get("joined"), created),
+            None,
         )
+    return True
+
+
+def _place(tx: Transaction, organization_id: str, member: dict[str, Any], where: str) -> None:
+    """A member's `parent_id` (the root when absent) and `state` (ACTIVE when absent),
+    written when its organization is stored."""
+    row = tx.one(
+        "SELECT o.root_id, a.organization_id FROM organizations o, accounts a"
+        " WHERE o.id = ? AND a.id = ?",
+        (organization_id, member["account_id"]),
+    )
+    if row is None or row["organization_id"] != organization_id:
+        return
+    parent_id = member.get("parent_id")
+    if parent_id is not None and parent_id != row["root_id"]:
+        _checked("parent", parent_id, where)
+        if tree_store.ou(tx, organization_id, parent_id) is None:
+            raise ValueError(
+                f"seed: {where}: parent {parent_id!r} is neither the organization's"
+                " root nor one of its organizational units"
+            )
+        tx.execute(
+            "UPDATE accounts SET parent_id = ? WHERE id = ?",
+            (parent_id, member["account_id"]),
+        )
+    if "state" in member:
+        state = _one_of("account state", AccountState, member["state"], where)
+        tx.execute(
+            "UPDATE accounts SET state = ? WHERE id = ?", (state, member["account_id"])
+        )
+
+
+def _organizational_unit(tx: Transaction, entry: dict[str, Any], where: str) -> None:
+    """An OU under its organization's root or an OU listed before it; its depth follows
+    from its parent's (U3)."""
+    ou_id = _checked("organizational unit", _required(entry, "id", where), where)
+    organization_id = _checked(
+        "organization", _required(entry, "organization_id", where), where
+    )
+    parent_id = _checked("parent", _required(entry, "parent_id", where), where)
+    name = _required(entry, "name", where)
+    if not isinstance(name, str) or not 1 <= len(name) <= 128:
+        raise ValueError(f"seed: {where}: {name!r} is not an OU name")
+    org = tx.one("SELECT root_id FROM organizations WHERE id = ?", (organization_id,))
+    if org is None:
+        raise ValueError(f"seed: {where}: organization {organization_id!r} is unknown")
+    if parent_id == org["root_id"]:
+        depth = 1
+    else:
+        parent = tree_store.ou(tx, organization_id, parent_id)
+        if parent is None:
+            raise ValueError(
+                f"seed: {where}: parent {parent_id!r} is neither the organization's"
+                " root nor an organizational unit listed before this one"
+            )
+        depth = int(parent["depth"]) + 1
+    existing = tx.one(
+        "SELECT organization_id FROM organizational_units WHERE id = ?", (ou_id,)
+    )
+    if existing is not None:
+        if existing["organization_id"] != organization_id:
+            raise ValueError(f"seed: {where}: {ou_id!r} belongs to another organization")
+        return
+    if store.id_taken(tx, ou_id):
+        raise ValueError(f"seed: {where}: {ou_id!r} is already an organization's id")
+    if tree_store.sibling_named(tx, parent_id, name):
+        raise ValueError(f"seed: {where}: {parent_id!r} already has an OU named {name!r}")
+    tree_store.insert_ou(
+        tx, ou_id, organization_id, parent_id, name, depth, _millis(entry.get("created"))
+    )
+
+
+def _handshake(tx: Transaction, entry: dict[str, Any], where: str) -> None:
+    _checked("handshake", _required(entry, "id", where), where)
+    _checked("organization", _required(entry, "organization_id", where), where)
+    if entry.get("parent_id") is not None:
+        _checked("handshake", entry["parent_id"], where)
+    if tx.one("SELECT id FROM handshakes WHERE id = ?", (entry["id"],)) is not None:
+        return
+    requested = _millis(_required(entry, "requested", where))
+    action = _required(entry, "action", where)
+    if action not in store.LIFETIME_MS:
+        raise ValueError(f"seed: {where}: {action!r} is not a handshake action")
+    target = entry.get("target") or {}
+    target_type = target.get("type")
+    target_id = target.get("id")
+    if target_type == "EMAIL" and target_id:
+        target_id = target_id.lower()
+    store.insert_handshake(
+        tx,
+        store.HandshakeRow(
+            id=entry["id"],
+            organization_id=entry["organization_id"],
+            action=action,
+            state=entry.get("state", "OPEN"),
+            target_type=target_type,
+            target_id=target_id,
+            notes=entry.get("notes"),
+            tags=json.dumps(entry["tags"]) if entry.get("tags") else None,
+            parent_id=entry.get("parent_id"),
+            requested_at=requested,
+            expires_at=_millis(
+                entry.get("expires"), requested + store.LIFETIME_MS[action]
+            ),
+            state_changed_at=_millis(entry.get("state_changed"), requested),
+            version=0,
+        ),
+    )
+
+
+def _create_account_status(tx: Transaction, entry: dict[str, Any], where: str) -> None:
+    """A CreateAccount request's record (A5, M1). `state` SUCCEEDED or FAILED completed
+    at `completed` (default `requested`); IN_PROGRESS completes at `completed` with
+    `outcome` (SUCCEEDED unless given), or never when `completed` is absent. A completed
+    SUCCEEDED request needs its `account_id`, and writes that account as CreateAccount
+    would (`creation_store.settle`) unless it exists already."""
+    request_id = _checked(
+        "create account request", _required(entry, "id", where), where
+    )
+    organization_id = _checked(
+        "organization", _required(entry, "organization_id", where), where
+    )
+    if tx.one("SELECT id FROM organizations WHERE id = ?", (organization_id,)) is None:
+        raise ValueError(f"seed: {where}: organization {organization_id!r} is unknown")
+    state = _one_of(
+        "create account state", CreateAccountState, entry.get("state", "SUCCEEDED"), where
+    )
+    requested = _millis(_required(entry, "requested", where))
+    if state == "IN_PROGRESS":
+        outcome = _one_of(
+            "create account outcome",
+            ("SUCCEEDED", "FAILED"),
+            entry.get("outcome", "SUCCEEDED"),
+            where,
+        )
+        completes = _millis(entry.get("completed"), NEVER)
+    else:
+        outcome = state
+        completes = _millis(entry.get("completed"), requested)
+    account_id = entry.get("account_id")
+    if account_id is not None:
+        _checked("account", account_id, where)
+    elif outcome == "SUCCEEDED" and completes != NEVER:
+        raise ValueError(f"seed: {where}: a SUCCEEDED request needs its 'account_id'")
+    failure = entry.get("failure_reason")
+    if outcome == "FAILED":
+        failure = _one_of(
+            "failure reason",
+            CreateAccountFailureReason,
+            failure or "INTERNAL_FAILURE",
+            where,
+        )
+    if creation_store.request(tx, request_id) is not None:
+        return
+    creation_store.insert_request(
+        tx,
+        {
+            "id": request_id,
+            "organization_id": organization_id,
+            "account_name": _required(entry, "account_name", where),
+            "email": entry.get("email") or f"{request_id}@example.com",
+            "requested_at": requested,
+            "completes_at": completes,
+            "outcome": outcome,
+            "failure_reason": failure if outcome == "FAILED" else None,
+            "account_id": account_id,
+            "role_name": entry.get("role_name"),
+            "iam_user_access_to_billing": entry.get("iam_user_access_to_billing"),
+            "tags": None,
+        },
+    )
+
+
+def _tag(tx: Transaction, entry: dict[str, Any], where: str) -> None:
+    """A tag of any resource (root, OU, account, ...), numbered after the resource's
+    tags in the order given (T5), as `tag_store` writes them; a key the resource has
+    already is left as it is."""
+    resource_id = _checked(
+        "taggable resource", _required(entry, "resource_id", where), where
+    )
+    key = _required(entry, "key", where)
+    value = _required(entry, "value", where)
+    if not isinstance(key, str) or not 1 <= len(key) <= 128:
+        raise ValueError(f"seed: {where}: {key!r} is not a tag key")
+    if not isinstance(value, str) or len(value) > 256:
+        raise ValueError(f"seed: {where}: {value!r} is not a tag value")
+    if tx.one(
+        "SELECT 1 AS found FROM tags WHERE resource_id = ? AND tag_key = ?",
+        (resource_id, key),
+    ):
+        return
+    tree_store.add_tags(tx, resource_id, [(key, value)])
