@@ -35,7 +35,14 @@ from generated.organizations.errors import (
 )
 from generated.organizations.models import Handshake
 from generated.organizations.shapes import ActionType, HandshakePartyType
-from handlers.organizations import creation_store, documents, seed, store
+from handlers.organizations import (
+    creation_store,
+    departure_store,
+    documents,
+    lifecycle,
+    seed,
+    store,
+)
 from handlers.organizations.errors import ACCESS_DENIED, NOT_FOUND, NOT_IN_USE
 from handlers.organizations.settings import OrganizationsSettings
 from handlers.organizations.store import HandshakeRow
@@ -152,6 +159,13 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
     ) -> Caller:
         row = store.caller(tx, self.db, context.account_id, lock=lock)
         if row is None:  # verified by SigV4 but unknown to the database: not possible
+            raise AccessDeniedException(ACCESS_DENIED)
+        # Z3 (V1 step 2): a caller whose State is SUSPENDED or CLOSED is refused every
+        # operation, before membership and role; PENDING_CLOSURE still works.
+        times = departure_store.closure_columns(tx, row["id"])
+        if times is not None and (
+            lifecycle.account_state(times, self.now_ms()) in lifecycle.CLOSED_STATES
+        ):
             raise AccessDeniedException(ACCESS_DENIED)
         manages = None
         has_members = False

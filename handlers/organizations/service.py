@@ -28,6 +28,7 @@ from __future__ import annotations
 from handlers.organizations.accounts import AccountOperations
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.creation import CreationOperations
+from handlers.organizations.departure import DepartureOperations
 from handlers.organizations.errors import OrganizationsErrors
 from handlers.organizations.handshakes import HandshakeOperations
 from handlers.organizations.invitations import InvitationOperations
@@ -49,6 +50,7 @@ class Handlers(
     CreationOperations,
     TreeOperations,
     TagOperations,
+    DepartureOperations,
     OrganizationsBase,
 ):
     """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,
@@ -56,7 +58,8 @@ class Handlers(
     DescribeHandshake, ListHandshakesForAccount/-Organization,
     Accept/Decline/CancelHandshake; the tree (`tree`): ListRoots,
     Create/Update/Delete/DescribeOrganizationalUnit, ListOrganizationalUnitsForParent,
-    ListChildren, ListParents, ListAccountsForParent. Every other operation keeps the
+    ListChildren, ListParents, ListAccountsForParent; `departure`: MoveAccount,
+    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount. Every other operation keeps the
     skeleton's not-implemented answer."""
 
 

@@ -62,3 +62,35 @@ class OrganizationsSettings(Settings):
             "(organizations.md A4)"
         ),
     )
+    close_delay_ms: int = Field(
+        0,
+        ge=0,
+        description=(
+            "milliseconds from a CloseAccount call (PENDING_CLOSURE) until the account "
+            "is SUSPENDED on the business clock (organizations.md A20, M3)"
+        ),
+    )
+    cleanup_delay_ms: int = Field(
+        0,
+        ge=0,
+        description=(
+            "milliseconds from a closed account's permanent closure (CLOSED, 90 days "
+            "after CloseAccount) until it departs its organization (A21, M3)"
+        ),
+    )
+    pending_closures_limit: int = Field(
+        3,
+        ge=1,
+        description=(
+            "accounts an organization may have PENDING_CLOSURE at once; one more "
+            "CloseAccount is CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED (A19)"
+        ),
+    )
+    wait_period_days: int = Field(
+        4,
+        ge=0,
+        description=(
+            "days after joining by CreateAccount before an account may leave or be "
+            "removed; earlier is WAIT_PERIOD_ACTIVE (A16, A17)"
+        ),
+    )

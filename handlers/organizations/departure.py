@@ -1,0 +1,250 @@
+"""Moving, removing, leaving and closing accounts: MoveAccount,
+RemoveAccountFromOrganization, LeaveOrganization, CloseAccount (organizations.md
+A15–A21, H1, H2, H5, H10, M3).
+
+Who may call: the management account for MoveAccount, RemoveAccountFromOrganization and
+CloseAccount, a member for LeaveOrganization (Z1, Z2); a caller whose State is SUSPENDED
+or CLOSED is refused everything (Z3, `OrganizationsBase._caller`). Each operation is one
+write transaction that locks the organization's row first (C8), as OU writes do, so a
+move into an OU cannot race that OU's deletion, and two closures cannot both pass A19's
+limits.
+
+**The closure timeline** (A20, A21, M3) is stored at the CloseAccount call as absolute
+instants on the business clock — `closed_at` t0, `suspends_at` t0 + close delay,
+`closes_at` t0 + 90 days, `departs_at` closes_at + cleanup delay — and the State is
+derived from them whenever it is read (`lifecycle.account_state`, C3).
+
+**The departure after closure** (A21) is a change of membership, not a State, so it is
+written, by `_settle_departures`: DECIDED, before every transaction of every operation
+(`transaction` below, which every handler class of `Handlers` inherits from here), one
+read finds whether some account's `departs_at` has come while it is still in an
+organization, and only then a write transaction of its own applies A18 to each such
+account (idempotent: a departed account has no organization any more). Every reader —
+DescribeAccount, ListAccounts, the tree, the counts — therefore sees the accounts table
+as it is at "now", without a background worker and without each reader filtering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+from generated.organizations.errors import (
+    AccountAlreadyClosedException,
+    AccountNotFoundException,
+    AWSOrganizationsNotInUseException,
+    ConflictException,
+    ConstraintViolationException,
+    DestinationParentNotFoundException,
+    DuplicateAccountException,
+    MasterCannotLeaveOrganizationException,
+    SourceParentNotFoundException,
+)
+from generated.organizations.models import (
+    CloseAccountRequest,
+    MoveAccountRequest,
+    RemoveAccountFromOrganizationRequest,
+)
+from generated.organizations.shapes import (
+    ConstraintViolationExceptionReason as Limit,
+)
+from handlers.organizations import departure_store, lifecycle, store, tree_store
+from handlers.organizations.accounts import ACCOUNT_NOT_FOUND
+from handlers.organizations.base import OrganizationsBase
+from handlers.organizations.errors import NOT_IN_USE
+from runtime.context import RequestContext
+from runtime.database import Row, Transaction
+from runtime.model import Empty
+
+__all__ = ["DepartureOperations"]
+
+#: C6: the first sentence of each error shape's documentation in the model.
+SOURCE_NOT_FOUND: Final = (
+    "We can't find a source root or OU with the ParentId that you specified."
+)
+DESTINATION_NOT_FOUND: Final = (
+    "We can't find the destination container (a root or OU) with the ParentId that "
+    "you specified."
+)
+DUPLICATE_ACCOUNT: Final = (
+    "That account is already present in the specified destination."
+)
+MASTER_CANNOT_LEAVE: Final = (
+    "You can't remove a management account from an organization."
+)
+ALREADY_CLOSED: Final = "You attempted to close an account that is already closed."
+CONFLICT: Final = (
+    "The request failed because it conflicts with the current state of the specified "
+    "resource."
+)
+CONSTRAINT_VIOLATION: Final = (
+    "Performing this operation violates a minimum or maximum value limit."
+)
+#: A16: States in which an account cannot leave or be removed (DECIDED: closed
+#: accounts leave only through A21).
+_CANNOT_LEAVE: Final = frozenset({"PENDING_CLOSURE", "SUSPENDED", "CLOSED"})
+_DAY_MS: Final = store.DAY_MS
+#: A19: the 30-day closure quota's window.
+_QUOTA_WINDOW_MS: Final = 30 * _DAY_MS
+
+
+class DepartureOperations(OrganizationsBase):
+    # -- A21: departures whose time has come are written before anything reads ---------
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Transaction]:
+        """The runtime's transaction, after `_settle_departures` (module docstring)."""
+        self._settle_departures()
+        with super().transaction(write) as tx:
+            yield tx
+
+    def _settle_departures(self) -> None:
+        now = self.now_ms()
+        with super().transaction(write=False) as tx:
+            if not departure_store.any_due_departure(tx, now):
+                return
+        with super().transaction() as tx:
+            for row in departure_store.due_departures(tx, now, lock=self.db):
+                departure_store.depart(
+                    tx, self.db, row["organization_id"], row["id"], now
+                )
+
+    # -- shared checks -------------------------------------------------------------------
+
+    def _locked_managed(self, tx: Transaction, context: RequestContext) -> Row:
+        """Z1–Z3, then the organization's row locked for the change (C8)."""
+        org = self._managed_organization(tx, self._caller(tx, context))
+        return self._organization(tx, org["id"], lock=True)
+
+    def _container(self, tx: Transaction, org: Row, parent_id: str) -> bool:
+        """Whether `parent_id` is the organization's root or one of its OUs (C5, C9)."""
+        return parent_id == org["root_id"] or (
+            tree_store.ou(tx, org["id"], parent_id) is not None
+        )
+
+    def _member(self, tx: Transaction, org: Row, account_id: str) -> Row:
+        row = tree_store.account_in(tx, org["id"], account_id)
+        if row is None:
+            raise AccountNotFoundException(ACCOUNT_NOT_FOUND)
+        return row
+
+    def _check_can_leave(self, org: Row, row: Row, now: int) -> None:
+        """A16's checks after the account's existence, in order: the management
+        account; a closing or closed State; (a registered delegated administrator:
+        with the D rules); the waiting period after joining by CreateAccount."""
+        if row["id"] == org["management_account_id"]:
+            raise MasterCannotLeaveOrganizationException(MASTER_CANNOT_LEAVE)
+        if lifecycle.account_state(row, now) in _CANNOT_LEAVE:
+            raise ConstraintViolationException(
+                CONSTRAINT_VIOLATION, reason=Limit.ACCOUNT_CANNOT_LEAVE_ORGANIZATION
+            )
+        wait = self.settings.wait_period_days * _DAY_MS
+        if row["joined_method"] == "CREATED" and now < int(row["joined_at"]) + wait:
+            raise ConstraintViolationException(
+                CONSTRAINT_VIOLATION, reason=Limit.WAIT_PERIOD_ACTIVE
+            )
+
+    # -- A15: MoveAccount ----------------------------------------------------------------
+
+    def move_account(
+        self, context: RequestContext, request: MoveAccountRequest
+    ) -> None:
+        """A15, in its order: account, source, destination, the account's parent is
+        the source, destination differs. The management account and closed accounts
+        move too (DECIDED by the spec); tags stay; `{}`."""
+        with self.transaction() as tx:
+            org = self._locked_managed(tx, context)
+            row = self._member(tx, org, request.account_id)
+            if not self._container(tx, org, request.source_parent_id):
+                raise SourceParentNotFoundException(SOURCE_NOT_FOUND)
+            if not self._container(tx, org, request.destination_parent_id):
+                raise DestinationParentNotFoundException(DESTINATION_NOT_FOUND)
+            current = row["parent_id"] or org["root_id"]
+            if current != request.source_parent_id:
+                raise SourceParentNotFoundException(SOURCE_NOT_FOUND)  # DECIDED (A15)
+            if request.destination_parent_id == current:
+                raise DuplicateAccountException(DUPLICATE_ACCOUNT)
+            departure_store.move(tx, row["id"], request.destination_parent_id)
+        return None
+
+    # -- A16: RemoveAccountFromOrganization ---------------------------------------------
+
+    def remove_account_from_organization(
+        self, context: RequestContext, request: RemoveAccountFromOrganizationRequest
+    ) -> None:
+        now = self.now_ms()
+        with self.transaction() as tx:
+            org = self._locked_managed(tx, context)
+            row = self._member(tx, org, request.account_id)
+            self._check_can_leave(org, row, now)
+            departure_store.depart(tx, self.db, org["id"], row["id"], now)
+        return None
+
+    # -- A17: LeaveOrganization ----------------------------------------------------------
+
+    def leave_organization(self, context: RequestContext, request: Empty) -> None:
+        """The caller leaves: standalone → Z1; the management account →
+        MasterCannotLeaveOrganization (Z2); then A16's state checks on the caller."""
+        now = self.now_ms()
+        with self.transaction() as tx:
+            caller = self._caller(tx, context)
+            if caller.organization_id is None:
+                raise AWSOrganizationsNotInUseException(NOT_IN_USE)
+            if caller.manages is not None:
+                raise MasterCannotLeaveOrganizationException(MASTER_CANNOT_LEAVE)
+            org = self._organization(tx, caller.organization_id, lock=True)
+            row = self._member(tx, org, caller.id)
+            self._check_can_leave(org, row, now)
+            departure_store.depart(tx, self.db, org["id"], row["id"], now)
+        return None
+
+    # -- A19–A21: CloseAccount -----------------------------------------------------------
+
+    def close_account(
+        self, context: RequestContext, request: CloseAccountRequest
+    ) -> None:
+        """A19 in its order, then A20's timeline stored as absolute instants."""
+        now = self.now_ms()
+        with self.transaction() as tx:
+            org = self._locked_managed(tx, context)
+            if org["feature_set"] != "ALL":
+                raise ConstraintViolationException(
+                    CONSTRAINT_VIOLATION,
+                    reason=Limit.ORGANIZATION_NOT_IN_ALL_FEATURES_MODE,
+                )
+            row = self._member(tx, org, request.account_id)
+            if row["id"] == org["management_account_id"]:
+                raise ConstraintViolationException(
+                    CONSTRAINT_VIOLATION, reason=Limit.CANNOT_CLOSE_MANAGEMENT_ACCOUNT
+                )
+            state = lifecycle.account_state(row, now)
+            if state in lifecycle.CLOSED_STATES:
+                raise AccountAlreadyClosedException(ALREADY_CLOSED)
+            if state == "PENDING_CLOSURE":
+                raise ConflictException(CONFLICT)  # DECIDED (A19)
+            if (
+                departure_store.pending_closures(tx, org["id"], now)
+                >= self.settings.pending_closures_limit
+            ):
+                raise ConstraintViolationException(
+                    CONSTRAINT_VIOLATION,
+                    reason=Limit.CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED,
+                )
+            members = store.member_count(tx, org["id"]) - 1
+            quota = min(1000, max(250, members * 20 // 100))
+            if (
+                departure_store.closures_since(tx, org["id"], now - _QUOTA_WINDOW_MS)
+                >= quota
+            ):
+                raise ConstraintViolationException(
+                    CONSTRAINT_VIOLATION, reason=Limit.CLOSE_ACCOUNT_QUOTA_EXCEEDED
+                )
+            departure_store.start_closure(
+                tx,
+                row["id"],
+                now,
+                self.settings.close_delay_ms,
+                self.settings.cleanup_delay_ms,
+            )
+        return None
