@@ -9,7 +9,6 @@ import difflib
 import errno
 import gc
 import importlib
-import json
 import logging
 import os
 import pkgutil
@@ -46,6 +45,7 @@ from runtime.accounts import (
     load_accounts,
 )
 from runtime.app import App
+from runtime.jsonfile import read_object
 from runtime.assemble import ServeOptions, assemble, database_target
 from runtime.http import HttpLimits, server_config
 from runtime.service import (
@@ -217,7 +217,9 @@ def _option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def add_setting_options(parser: argparse.ArgumentParser, settings: type[Settings]) -> None:
+def add_setting_options(
+    parser: argparse.ArgumentParser, settings: type[Settings]
+) -> None:
     """One option per setting of the service (`account_limit` → `--account-limit`)."""
     group = parser.add_argument_group(
         "service settings", "also settable in --config FILE; the command line wins"
@@ -255,7 +257,8 @@ def settings_given(args: argparse.Namespace) -> dict[str, Any]:
 
 def peek_service(argv: list[str]) -> tuple[str, str | None, str | None]:
     """`--service` (else `default_service()`), `--package-dir` and `--handlers` of a
-    serve command line, before the full parse (the service's settings become options)."""
+    serve command line, before the full parse (the service's settings become options).
+    """
     peek = OneLineParser(prog="botogen serve", add_help=False)
     peek.add_argument("--service")
     peek.add_argument("--package-dir")
@@ -269,14 +272,9 @@ def peek_service(argv: list[str]) -> tuple[str, str | None, str | None]:
 
 def _read_seed(path: str) -> dict[str, Any]:
     try:
-        document: Any = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UserError(f"{path}: cannot read: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UserError(f"{path}: not a JSON document: {error}") from None
-    if not isinstance(document, dict):
-        raise UserError(f"{path}: a seed is a JSON object")
-    return document
+        return read_object(path, "the seed")
+    except ValueError as error:
+        raise UserError(str(error)) from None
 
 
 def options_from(
@@ -285,7 +283,9 @@ def options_from(
     """The runtime's options from the command line; exits with one line on bad input."""
     try:
         accounts = (
-            load_accounts(Path(args.accounts)) if args.accounts else DEVELOPMENT_ACCOUNTS
+            load_accounts(Path(args.accounts))
+            if args.accounts
+            else DEVELOPMENT_ACCOUNTS
         )
         seed = _read_seed(args.seed) if args.seed else None
         if seed and seed.get("accounts"):

@@ -37,7 +37,6 @@ To act as Bill (the development "management account") with the AWS CLI or boto3:
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -45,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
+
+from runtime.jsonfile import read_object
 
 __all__ = ["Account", "Accounts", "DEVELOPMENT_ACCOUNTS", "Signers", "load_accounts"]
 
@@ -170,27 +171,12 @@ def load_accounts(path: str | Path) -> Accounts:
     ill-formed field, or repeats an account id or access key id. Error messages never
     contain a secret access key.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+    document = read_object(path, "the accounts file", 'an object {"accounts": [...]}')
+    extra = sorted(set(document) - {"accounts"})
+    if extra:
         raise ValueError(
-            f"{path}: cannot read accounts file: {exc.strerror or exc}"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: accounts file is not UTF-8: {exc.reason}") from None
-    try:
-        document: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from None
-    if isinstance(document, dict):
-        extra = sorted(set(document) - {"accounts"})
-        if extra:
-            raise ValueError(
-                f"{path}: unknown top-level field(s) {', '.join(map(repr, extra))}"
-            )
+            f"{path}: unknown top-level field(s) {', '.join(map(repr, extra))}"
+        )
     return accounts_from(document, path)
 
 

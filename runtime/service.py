@@ -22,7 +22,6 @@ may sign are methods of the handler class (`runtime.handler.ServiceHandler`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from runtime.errors import CommonError, ServiceError
+from runtime.jsonfile import read_object
 from runtime.operations import ServiceInfo
 from runtime.packages import handler_package
 from runtime.validation import Failure, smithy_message
@@ -74,12 +74,20 @@ class ErrorPolicy:
         """A request that breaks the model's constraints (`failures` is never empty)."""
         message = smithy_message(failures)
         cls = self.info.validation_error
-        return cls(message) if cls is not None else CommonError("ValidationException", message)
+        return (
+            cls(message)
+            if cls is not None
+            else CommonError("ValidationException", message)
+        )
 
     def throttled(self) -> ServiceError:
         message = "Rate exceeded"
         cls = self.info.throttling_error
-        return cls(message) if cls is not None else CommonError("ThrottlingException", message)
+        return (
+            cls(message)
+            if cls is not None
+            else CommonError("ThrottlingException", message)
+        )
 
     def busy(self) -> ServiceError:
         """A storage lock that could not be had in time (another request holds it)."""
@@ -92,13 +100,21 @@ class ErrorPolicy:
     def invalid_token(self) -> ServiceError:
         """A `NextToken` this server did not issue for this listing."""
         return self.invalid_input(
-            [Failure("NextToken", "invalid", "Member must be a token this listing issued")]
+            [
+                Failure(
+                    "NextToken", "invalid", "Member must be a token this listing issued"
+                )
+            ]
         )
 
     def internal(self, request_id: str) -> ServiceError:
         message = f"An internal error occurred. Request id: {request_id}."
         cls = self.info.internal_error
-        return cls(message) if cls is not None else CommonError("InternalFailure", message, 500)
+        return (
+            cls(message)
+            if cls is not None
+            else CommonError("InternalFailure", message, 500)
+        )
 
 
 @dataclass(frozen=True)
@@ -140,16 +156,7 @@ def load_definition(service: str, skeleton: type) -> ServiceDefinition:
 
 def read_config(path: str | Path) -> dict[str, Any]:
     """A settings file: one JSON object, setting name → value."""
-    path = Path(path)
-    try:
-        document: Any = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: not a JSON document: {error}") from None
-    if not isinstance(document, dict):
-        raise ValueError(f"{path}: expected a JSON object of settings")
-    return document
+    return read_object(path, "the settings file", "a JSON object of settings")
 
 
 def build_settings(cls: type[Settings], *layers: Mapping[str, Any]) -> Settings:
@@ -163,6 +170,7 @@ def build_settings(cls: type[Settings], *layers: Mapping[str, Any]) -> Settings:
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         name = ".".join(str(part) for part in first["loc"]) or "settings"
-        problem = "unknown setting" if first["type"] == "extra_forbidden" else first["msg"]
+        problem = (
+            "unknown setting" if first["type"] == "extra_forbidden" else first["msg"]
+        )
         raise ValueError(f"setting {name}: {problem}") from None
-

@@ -330,7 +330,7 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
         "serve",
         "--seed",
         "list.json",
-        names=("list.json", "a seed is a JSON object"),
+        names=("list.json", "expected a JSON object"),
         id="seed-wrong-shape",
     ),
     case(

@@ -143,7 +143,7 @@ def test_the_file_sets_the_quota_and_the_command_line_the_account_limit(
         ({"daily_invitations": "many"}, [], ["daily_invitations"]),
         ({"account_limit": 3}, ["--daily-invitations", "0"], ["daily_invitations"]),
         ([1, 2], [], ["settings.json", "JSON object"]),
-        ("not json", [], ["settings.json", "not a JSON document"]),
+        ("not json", [], ["settings.json", "not valid JSON"]),
         (None, ["--account-limit", "-1"], ["account_limit", "greater than or equal"]),
     ],
 )

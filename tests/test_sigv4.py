@@ -771,7 +771,7 @@ def test_bad_accounts_file(
 
 
 def test_missing_accounts_file(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="cannot read accounts file"):
+    with pytest.raises(ValueError, match="cannot read the accounts file"):
         load_accounts(tmp_path / "absent.json")
 
 
