@@ -74,7 +74,7 @@ def start_closure(
 def due_departures(
     tx: Transaction, now: int, lock: Database | None = None
 ) -> list[Row]:
-    """Accounts still in an organization whose departure after closure (A21) has come,
+    """Accounts still in an organization whose departure after closure (A21) has come
     (`lock`: read FOR UPDATE on that database's engine)."""
     suffix = lock.for_update if lock is not None else ""
     return tx.all(
