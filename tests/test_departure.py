@@ -574,11 +574,6 @@ def test_z3_h10_closed_callers(closing: World) -> None:
     assert seen["Handshake"]["State"] == "EXPIRED"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DescribeOrganization (organization.py, not this slice's) reads "
-    "store.organization_of without OrganizationsBase._caller, so Z3 is not applied",
-)
 def test_z3_closed_caller_describe_organization(world: World) -> None:
     """Z3: a SUSPENDED member gets AccessDenied for DescribeOrganization too."""
     org = world.organization(members=1)

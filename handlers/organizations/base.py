@@ -37,7 +37,6 @@ from generated.organizations.models import Handshake
 from generated.organizations.shapes import ActionType, HandshakePartyType
 from handlers.organizations import (
     creation_store,
-    departure_store,
     documents,
     lifecycle,
     seed,
@@ -162,11 +161,7 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
             raise AccessDeniedException(ACCESS_DENIED)
         # Z3 (V1 step 2): a caller whose State is SUSPENDED or CLOSED is refused every
         # operation, before membership and role; PENDING_CLOSURE still works.
-        times = departure_store.closure_columns(tx, row["id"])
-        if times is not None and (
-            lifecycle.account_state(times, self.now_ms()) in lifecycle.CLOSED_STATES
-        ):
-            raise AccessDeniedException(ACCESS_DENIED)
+        self._refuse_closed(row)
         manages = None
         has_members = False
         if row["management_account_id"] == row["id"]:
@@ -175,6 +170,13 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
         return Caller(
             row["id"], row["email"], row["organization_id"], manages, has_members
         )
+
+    def _refuse_closed(self, row: Row) -> None:
+        """Z3 (V1 step 2): a caller whose State is SUSPENDED or CLOSED is refused every
+        operation, before membership and role; PENDING_CLOSURE still works. `row` has
+        the account's State columns (`store.caller`, `store.organization_of`)."""
+        if lifecycle.account_state(row, self.now_ms()) in lifecycle.CLOSED_STATES:
+            raise AccessDeniedException(ACCESS_DENIED)
 
     def _organization(
         self, tx: Transaction, organization_id: str, lock: bool = False

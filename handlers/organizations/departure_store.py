@@ -11,7 +11,6 @@ from runtime.database import Database, Row, Transaction
 
 __all__ = [
     "any_due_departure",
-    "closure_columns",
     "closures_since",
     "depart",
     "due_departures",
@@ -22,14 +21,6 @@ __all__ = [
 
 #: A20: from CloseAccount to permanent closure (CLOSED).
 CLOSURE_MS = 90 * store.DAY_MS
-
-
-def closure_columns(tx: Transaction, account_id: str) -> Row | None:
-    """What `lifecycle.account_state` needs of one account (Z3)."""
-    return tx.one(
-        "SELECT state, closed_at, suspends_at, closes_at FROM accounts WHERE id = ?",
-        (account_id,),
-    )
 
 
 def move(tx: Transaction, account_id: str, parent_id: str) -> None:

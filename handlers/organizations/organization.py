@@ -70,6 +70,7 @@ class OrganizationOperations(OrganizationsBase):
             org = store.organization_of(tx, context.account_id)
         if org is None:
             raise AWSOrganizationsNotInUseException(NOT_IN_USE)
+        self._refuse_closed(org)
         return DescribeOrganizationResponse.model_construct(
             organization=documents.organization(org)
         )

@@ -112,7 +112,8 @@ def caller(
     if lock and db.for_update:
         tx.one(f"SELECT id FROM accounts WHERE id = ?{db.for_update}", (account_id,))
     return tx.one(
-        "SELECT a.id, a.email, a.organization_id, o.management_account_id"
+        "SELECT a.id, a.email, a.organization_id, o.management_account_id,"
+        " a.state, a.closed_at, a.suspends_at, a.closes_at"
         " FROM accounts a LEFT JOIN organizations o ON o.id = a.organization_id"
         " WHERE a.id = ?",
         (account_id,),
@@ -194,11 +195,13 @@ def organization(
 
 
 def organization_of(tx: Transaction, account_id: str) -> Row | None:
-    """The organization an account belongs to, as `sender` reads it, in one query
-    (None outside any organization, or for an unknown account)."""
+    """The organization an account belongs to, as `sender` reads it, with the
+    account's own State columns (Z3), in one query (None outside any organization, or
+    for an unknown account)."""
     return tx.one(
         "SELECT o.id, o.management_account_id, o.feature_set,"
-        " m.name AS management_name, m.email AS management_email"
+        " m.name AS management_name, m.email AS management_email,"
+        " a.state, a.closed_at, a.suspends_at, a.closes_at"
         " FROM accounts a JOIN organizations o ON o.id = a.organization_id"
         " JOIN accounts m ON m.id = o.management_account_id"
         " WHERE a.id = ?",
