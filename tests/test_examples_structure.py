@@ -103,16 +103,26 @@ SEED: dict[str, Any] = {
 #: The examples' own slips: (operation, path in the output) skipped, and why. A path's
 #: `*` is every item of a list.
 SLIPS: dict[tuple[str, str], str] = {
-    ("DescribeOrganizationalUnit", "OrganizationalUnit.Name"):
-        "ListOrganizationalUnitsForParent names the same OU 'Development'",
-    ("ListOrganizationalUnitsForParent", "OrganizationalUnits.*.Arn"):
-        "the ARNs misspell the root ('ou-examlerootid111-…')",
-    ("ListAccountsForParent", "Accounts.*.Name"):
-        "ListAccounts names 333333333333 and 444444444444 otherwise",
-    ("ListAccounts", "Accounts.2.JoinedTimestamp"):
-        "ListAccountsForParent has 333333333333 joining at 21:03:15.536, not 21:03:47",
-    ("ListAccounts", "Accounts.3.JoinedTimestamp"):
-        "ListAccountsForParent has the milliseconds (21:03:32.143) ListAccounts drops",
+    (
+        "DescribeOrganizationalUnit",
+        "OrganizationalUnit.Name",
+    ): "ListOrganizationalUnitsForParent names the same OU 'Development'",
+    (
+        "ListOrganizationalUnitsForParent",
+        "OrganizationalUnits.*.Arn",
+    ): "the ARNs misspell the root ('ou-examlerootid111-…')",
+    (
+        "ListAccountsForParent",
+        "Accounts.*.Name",
+    ): "ListAccounts names 333333333333 and 444444444444 otherwise",
+    (
+        "ListAccounts",
+        "Accounts.2.JoinedTimestamp",
+    ): "ListAccountsForParent has 333333333333 joining at 21:03:15.536, not 21:03:47",
+    (
+        "ListAccounts",
+        "Accounts.3.JoinedTimestamp",
+    ): "ListAccountsForParent has the milliseconds (21:03:32.143) ListAccounts drops",
 }
 #: Inputs that are slips themselves: ListChildren's example lists the root's OUs (one of
 #: them the ParentId itself), so it is asked of the root.
@@ -122,7 +132,10 @@ INPUTS: dict[str, dict[str, Any]] = {
 #: Listings whose example leaves out items our state has (ListAccounts omits
 #: DescribeAccount's 555555555555; ListCreateAccountStatus's SUCCEEDED page omits
 #: DescribeCreateAccountStatus's request): ours are compared on the example's items.
-PARTIAL = {"ListAccounts": "Accounts", "ListCreateAccountStatus": "CreateAccountStatuses"}
+PARTIAL = {
+    "ListAccounts": "Accounts",
+    "ListCreateAccountStatus": "CreateAccountStatuses",
+}
 
 OPERATIONS = (
     "ListRoots",
@@ -155,9 +168,7 @@ def _mismatches(
     operation: str, expected: Any, actual: Any, path: str = ""
 ) -> list[str]:
     """Where `actual` lacks or differs from a member `expected` shows (M9)."""
-    if any(
-        _matches(pattern, path) for (op, pattern) in SLIPS if op == operation
-    ):
+    if any(_matches(pattern, path) for (op, pattern) in SLIPS if op == operation):
         return []
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
@@ -182,14 +193,14 @@ def _mismatches(
         if parse_timestamp(expected) != actual:
             return [f"{path}: expected {parse_timestamp(expected)}, got {actual}"]
         return []
-    return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
+    return (
+        [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
+    )
 
 
 def _matches(pattern: str, path: str) -> bool:
     parts, steps = pattern.split("."), path.split(".")
-    return len(parts) == len(steps) and all(
-        p in ("*", s) for p, s in zip(parts, steps)
-    )
+    return len(parts) == len(steps) and all(p in ("*", s) for p, s in zip(parts, steps))
 
 
 @pytest.fixture(scope="module")
@@ -201,9 +212,12 @@ def bill(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
     accounts.write_text(json.dumps({"accounts": [SEED["accounts"][0]]}))
     seed = folder / "seed.json"
     seed.write_text(json.dumps(SEED))
-    with fresh_database(engine, folder) as db, running_server(
-        folder, "--accounts", str(accounts), "--db", db, "--seed", str(seed)
-    ) as server:
+    with (
+        fresh_database(engine, folder) as db,
+        running_server(
+            folder, "--accounts", str(accounts), "--db", db, "--seed", str(seed)
+        ) as server,
+    ):
         yield strict_responses(
             boto3.client(
                 "organizations",

@@ -84,7 +84,9 @@ class Shared:
     orgs: list[Org]
 
 
-def _world(prefix: str, count: int) -> tuple[list[dict[str, str]], dict[str, Any], list[Org]]:
+def _world(
+    prefix: str, count: int
+) -> tuple[list[dict[str, str]], dict[str, Any], list[Org]]:
     accounts = load_accounts(2 * count)
     created = datetime.now(UTC) - timedelta(days=1)
     seed: dict[str, Any] = {"organizations": [], "organizational_units": []}
@@ -165,14 +167,18 @@ def test_c8_one_ou_per_name_under_racing_creations(
         )
         assert len(stored) == 1, stored
         assert stored[0]["depth"] == (1 if under == "root" else 2)
-    print(f"\nC8 OU races on {shared.engine} ({under}): lock waits given up {dict(busy)}")
+    print(
+        f"\nC8 OU races on {shared.engine} ({under}): lock waits given up {dict(busy)}"
+    )
 
 
 def _serves_move_account() -> bool:
     from handlers.organizations import service
 
     return any(
-        hasattr(cls, "move_account") for cls in vars(service).values() if isinstance(cls, type)
+        hasattr(cls, "move_account")
+        for cls in vars(service).values()
+        if isinstance(cls, type)
     )
 
 
@@ -208,7 +214,9 @@ def test_c8_one_move_of_an_account_under_racing_moves(
                 assert outcome.seconds >= LOCK_WAIT_FLOOR, outcome
                 busy += 1
         stored = rows(
-            shared.db, "SELECT parent_id FROM accounts WHERE id = ?", (org.member["id"],)
+            shared.db,
+            "SELECT parent_id FROM accounts WHERE id = ?",
+            (org.member["id"],),
         )
         assert stored == [{"parent_id": org.ou_id}]
     print(f"\nC8 MoveAccount races on {shared.engine}: lock waits given up {busy}")
@@ -339,7 +347,9 @@ def test_c8_acknowledged_ous_survive_sigkill(tmp_path: Path) -> None:
         row["id"]: (row["parent_id"], row["name"])
         for row in rows(db, "SELECT id, parent_id, name FROM organizational_units")
     }
-    missing = {ou: where for ou, where in acknowledged.items() if stored.get(ou) != where}
+    missing = {
+        ou: where for ou, where in acknowledged.items() if stored.get(ou) != where
+    }
     assert missing == {}
     # The restarted server lists them (the first page under each parent is enough to
     # see it answers from the recovered file).

@@ -155,7 +155,9 @@ def load(tx: Transaction, document: dict[str, Any]) -> None:
         raise ValueError(f"seed: an entry lacks the member {missing}") from None
 
 
-def _entries(document: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
+def _entries(
+    document: dict[str, Any], section: str
+) -> list[tuple[str, dict[str, Any]]]:
     return [
         (f"{section}[{index}]", entry)
         for index, entry in enumerate(document.get(section, ()))
@@ -234,7 +236,9 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
     return True
 
 
-def _place(tx: Transaction, organization_id: str, member: dict[str, Any], where: str) -> None:
+def _place(
+    tx: Transaction, organization_id: str, member: dict[str, Any], where: str
+) -> None:
     """A member's `parent_id` (the root when absent) and `state` (ACTIVE when absent),
     written when its organization is stored."""
     row = tx.one(
@@ -292,14 +296,24 @@ def _organizational_unit(tx: Transaction, entry: dict[str, Any], where: str) -> 
     )
     if existing is not None:
         if existing["organization_id"] != organization_id:
-            raise ValueError(f"seed: {where}: {ou_id!r} belongs to another organization")
+            raise ValueError(
+                f"seed: {where}: {ou_id!r} belongs to another organization"
+            )
         return
     if store.id_taken(tx, ou_id):
         raise ValueError(f"seed: {where}: {ou_id!r} is already an organization's id")
     if tree_store.sibling_named(tx, parent_id, name):
-        raise ValueError(f"seed: {where}: {parent_id!r} already has an OU named {name!r}")
+        raise ValueError(
+            f"seed: {where}: {parent_id!r} already has an OU named {name!r}"
+        )
     tree_store.insert_ou(
-        tx, ou_id, organization_id, parent_id, name, depth, _millis(entry.get("created"))
+        tx,
+        ou_id,
+        organization_id,
+        parent_id,
+        name,
+        depth,
+        _millis(entry.get("created")),
     )
 
 
@@ -356,7 +370,10 @@ def _create_account_status(tx: Transaction, entry: dict[str, Any], where: str) -
     if tx.one("SELECT id FROM organizations WHERE id = ?", (organization_id,)) is None:
         raise ValueError(f"seed: {where}: organization {organization_id!r} is unknown")
     state = _one_of(
-        "create account state", CreateAccountState, entry.get("state", "SUCCEEDED"), where
+        "create account state",
+        CreateAccountState,
+        entry.get("state", "SUCCEEDED"),
+        where,
     )
     requested = _millis(_required(entry, "requested", where))
     if state == "IN_PROGRESS":
