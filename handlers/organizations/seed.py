@@ -60,7 +60,7 @@ from generated.organizations.shapes import (
     RootId,
     TaggableResourceId,
 )
-from handlers.organizations import creation_store, store, tree_store
+from handlers.organizations import creation_store, store, tag_store, tree_store
 from runtime.clock import to_millis
 from runtime.database import Transaction
 from runtime.types import parse_timestamp_text
@@ -439,4 +439,4 @@ def _tag(tx: Transaction, entry: dict[str, Any], where: str) -> None:
         (resource_id, key),
     ):
         return
-    tree_store.add_tags(tx, resource_id, [(key, value)])
+    tag_store.add_tags(tx, resource_id, [(key, value)])

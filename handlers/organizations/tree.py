@@ -64,7 +64,7 @@ from generated.organizations.shapes import (
     PolicyType,
     PolicyTypeStatus,
 )
-from handlers.organizations import documents, tree_store
+from handlers.organizations import documents, tag_store, tree_store
 from handlers.organizations.base import Caller, OrganizationsBase, unique_id
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
@@ -277,7 +277,7 @@ class TreeOperations(OrganizationsBase):
                 depth,
                 self.now_ms(),
             )
-            tree_store.add_tags(tx, ou_id, tags)
+            tag_store.add_tags(tx, ou_id, tags)
             row = self._ou(tx, org, ou_id)
             return CreateOrganizationalUnitResponse.model_construct(
                 organizational_unit=ou_document(Paths(tx, org), org, row)

@@ -1,6 +1,7 @@
 """SQL for the organization's tree (organizations.md §4 O6, §5 A1/A14, §6 U1–U10): the
-root's enabled policy types, organizational units, the accounts under a parent, and
-tags written at an OU's creation. Rows in, rows out, no business rules (as `store`).
+root's enabled policy types, organizational units and the accounts under a parent (a new
+OU's tags are written by `tag_store.add_tags`). Rows in, rows out, no business rules
+(as `store`).
 
 The tables are migration 3's (`schema`): `organizations.root_id`,
 `organizational_units (id, organization_id, parent_id, name, depth, created_at)`,
@@ -18,7 +19,6 @@ from runtime.database import Row, Transaction
 __all__ = [
     "account_in",
     "accounts_under",
-    "add_tags",
     "ancestry",
     "delete_ou",
     "enabled_policy_types",
@@ -168,23 +168,3 @@ def accounts_under(
         sql += " AND (joined_at > ? OR (joined_at = ? AND id > ?))"
         params += [after[0], after[0], after[1]]
     return tx.all(sql + f" ORDER BY joined_at, id LIMIT {int(limit)}", params)
-
-
-# -- tags ---------------------------------------------------------------------------------------
-
-
-def add_tags(
-    tx: Transaction, resource_id: str, tags: Sequence[tuple[str, str]]
-) -> None:
-    """Tags of a new resource, `seq` numbering them in the order given after any the
-    resource already has (T5: listed in the order their keys were first set)."""
-    row = tx.one(
-        "SELECT COALESCE(MAX(seq), 0) AS last FROM tags WHERE resource_id = ?",
-        (resource_id,),
-    )
-    last = int(row["last"]) if row else 0
-    for offset, (key, value) in enumerate(tags, start=1):
-        tx.execute(
-            "INSERT INTO tags (resource_id, tag_key, tag_value, seq) VALUES (?, ?, ?, ?)",
-            (resource_id, key, value, last + offset),
-        )
