@@ -49,6 +49,7 @@ from handlers.organizations import creation_store, lifecycle, store
 from handlers.organizations.base import OrganizationsBase, new_id
 from handlers.organizations.documents import member
 from handlers.organizations.errors import ACCESS_DENIED
+from handlers.organizations.tagging import TAG_LIMIT, validate_new_tags
 from runtime.clock import from_millis
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
@@ -69,16 +70,11 @@ INVALID_ROLE_NAME: Final = (
     "You provided a role name that isn't valid. A role name can't begin with the "
     "reserved prefix AWSServiceRoleFor."
 )
-DUPLICATE_TAG_KEY: Final = (
-    "Tag keys must be unique among the tags attached to the same entity."
-)
 INVALID_SYSTEM_TAGS: Final = (
     "You specified a tag key that is a system tag. You can’t add, edit, or delete "
     "system tag keys because they're reserved for Amazon Web Services use. System tags "
     "don’t count against your tags per resource limit."
 )
-#: T3: tags a resource may carry (organizations.md §13).
-MAX_TAGS: Final = 50
 #: A7: what RoleName and IamUserAccessToBilling default to (stored only).
 DEFAULT_ROLE_NAME: Final = "OrganizationAccountAccessRole"
 DEFAULT_BILLING_ACCESS: Final = "ALLOW"
@@ -121,16 +117,8 @@ def _checked_tags(tags: Sequence[Tag] | None) -> str | None:
     than 50 → ConstraintViolation MAX_TAG_LIMIT_EXCEEDED. The tags as stored (JSON)."""
     if not tags:
         return None
-    keys = [tag.key for tag in tags]
-    if len(set(keys)) != len(keys):
-        raise InvalidInputException(
-            DUPLICATE_TAG_KEY, reason=InputReason.DUPLICATE_TAG_KEY
-        )
-    if any(key.lower().startswith("aws:") for key in keys):
-        raise InvalidInputException(
-            INVALID_SYSTEM_TAGS, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
-        )
-    if len(keys) > MAX_TAGS:
+    validate_new_tags(tags, system_tag=INVALID_SYSTEM_TAGS)
+    if len(tags) > TAG_LIMIT:
         raise ConstraintViolationException(
             CONSTRAINT_VIOLATION, reason=Limit.MAX_TAG_LIMIT_EXCEEDED
         )

@@ -70,11 +70,11 @@ def _system_key(key: str) -> bool:
     return key[:4].lower() == "aws:"
 
 
-def validate_new_tags(tags: Sequence[Tag]) -> None:
+def validate_new_tags(tags: Sequence[Tag], *, system_tag: str = SYSTEM_TAG) -> None:
     """T3's request-only checks, in order, over the whole list: a key given twice
     (case-sensitive) is InvalidInput DUPLICATE_TAG_KEY, then a key starting with `aws:`
-    (any case) INVALID_SYSTEM_TAGS_PARAMETER. Lengths and patterns were checked by the
-    runtime (T2, R8)."""
+    (any case) INVALID_SYSTEM_TAGS_PARAMETER (with the sentence `system_tag`). Lengths
+    and patterns were checked by the runtime (T2, R8)."""
     keys = [tag.key for tag in tags]
     if len(set(keys)) != len(keys):
         raise InvalidInputException(
@@ -82,7 +82,7 @@ def validate_new_tags(tags: Sequence[Tag]) -> None:
         )
     if any(_system_key(key) for key in keys):
         raise InvalidInputException(
-            SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
+            system_tag, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
         )
 
 

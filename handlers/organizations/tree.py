@@ -25,7 +25,6 @@ from generated.organizations.errors import (
     ChildNotFoundException,
     ConstraintViolationException,
     DuplicateOrganizationalUnitException,
-    InvalidInputException,
     OrganizationalUnitNotEmptyException,
     OrganizationalUnitNotFoundException,
     ParentNotFoundException,
@@ -59,13 +58,13 @@ from generated.organizations.models import (
 from generated.organizations.shapes import (
     ChildType,
     ConstraintViolationExceptionReason as Constraint,
-    InvalidInputExceptionReason as InputReason,
     ParentType,
     PolicyType,
     PolicyTypeStatus,
 )
 from handlers.organizations import documents, tag_store, tree_store
 from handlers.organizations.base import Caller, OrganizationsBase, unique_id
+from handlers.organizations.tagging import TAG_LIMIT, validate_new_tags
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
 
@@ -88,14 +87,6 @@ CHILD_NOT_FOUND: Final = (
 CONSTRAINT_VIOLATION: Final = (
     "Performing this operation violates a minimum or maximum value limit."
 )
-#: InvalidInputException carries its Reason's sentence alone (C6, R8).
-DUPLICATE_TAG_KEY: Final = (
-    "Tag keys must be unique among the tags attached to the same entity."
-)
-SYSTEM_TAG: Final = "You specified a tag key that is a system tag."
-#: Tags per resource (T3, §13). DECIDED: a constant until the tag operations (T3–T5)
-#: bring the setting every tag write shares.
-TAG_LIMIT: Final = 50
 #: L1: a page holds at most this many items when MaxResults is absent.
 DEFAULT_PAGE: Final = 20
 
@@ -200,16 +191,8 @@ class TreeOperations(OrganizationsBase):
         DECIDED: at creation all three are request checks (V1 step 6, V2 "OU writes:
         tags"): the new resource has no stored tags, so its count is the request's.
         """
+        validate_new_tags(tags or [])
         pairs = [(tag.key, tag.value) for tag in tags or []]
-        keys = [key for key, _ in pairs]
-        if len(set(keys)) != len(keys):
-            raise InvalidInputException(
-                DUPLICATE_TAG_KEY, reason=InputReason.DUPLICATE_TAG_KEY
-            )
-        if any(key.lower().startswith("aws:") for key in keys):
-            raise InvalidInputException(
-                SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
-            )
         if len(pairs) > TAG_LIMIT:
             raise ConstraintViolationException(
                 CONSTRAINT_VIOLATION, reason=Constraint.MAX_TAG_LIMIT_EXCEEDED
