@@ -203,6 +203,12 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
             raise AccessDeniedException(ACCESS_DENIED)
         return self._organization(tx, caller.manages)
 
+    def _locked_organization(self, tx: Transaction, context: RequestContext) -> Row:
+        """Z1–Z3, then the organization the caller manages, its row locked for the
+        change (C8)."""
+        org = self._managed_organization(tx, self._caller(tx, context))
+        return self._organization(tx, org["id"], lock=True)
+
     # -- who sees and answers a handshake (R9, R10, R17, R21) ------------------------------
 
     @staticmethod

@@ -112,11 +112,6 @@ class DepartureOperations(OrganizationsBase):
 
     # -- shared checks -------------------------------------------------------------------
 
-    def _locked_managed(self, tx: Transaction, context: RequestContext) -> Row:
-        """Z1–Z3, then the organization's row locked for the change (C8)."""
-        org = self._managed_organization(tx, self._caller(tx, context))
-        return self._organization(tx, org["id"], lock=True)
-
     def _container(self, tx: Transaction, org: Row, parent_id: str) -> bool:
         """Whether `parent_id` is the organization's root or one of its OUs (C5, C9)."""
         return parent_id == org["root_id"] or (
@@ -154,7 +149,7 @@ class DepartureOperations(OrganizationsBase):
         the source, destination differs. The management account and closed accounts
         move too (DECIDED by the spec); tags stay; `{}`."""
         with self.transaction() as tx:
-            org = self._locked_managed(tx, context)
+            org = self._locked_organization(tx, context)
             row = self._member(tx, org, request.account_id)
             if not self._container(tx, org, request.source_parent_id):
                 raise SourceParentNotFoundException(SOURCE_NOT_FOUND)
@@ -175,7 +170,7 @@ class DepartureOperations(OrganizationsBase):
     ) -> None:
         now = self.now_ms()
         with self.transaction() as tx:
-            org = self._locked_managed(tx, context)
+            org = self._locked_organization(tx, context)
             row = self._member(tx, org, request.account_id)
             self._check_can_leave(org, row, now)
             departure_store.depart(tx, self.db, org["id"], row["id"], now)
@@ -207,7 +202,7 @@ class DepartureOperations(OrganizationsBase):
         """A19 in its order, then A20's timeline stored as absolute instants."""
         now = self.now_ms()
         with self.transaction() as tx:
-            org = self._locked_managed(tx, context)
+            org = self._locked_organization(tx, context)
             if org["feature_set"] != "ALL":
                 raise ConstraintViolationException(
                     CONSTRAINT_VIOLATION,

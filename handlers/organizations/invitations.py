@@ -71,10 +71,8 @@ class InvitationOperations(OrganizationsBase):
                 )
             target_id = target_id.lower()
         with self.transaction() as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
             # Locked: the organization's invitations are serialised (R18, R19 counts).
-            org = self._organization(tx, org["id"], lock=True)
+            org = self._locked_organization(tx, context)
             now = self.now_ms()
             store.persist_expiry(tx, org["id"], now)
             if store.pending_count(tx, org["id"], ActionType.ENABLE_ALL_FEATURES, now):

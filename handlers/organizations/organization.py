@@ -116,9 +116,7 @@ class OrganizationOperations(OrganizationsBase):
         O8: finalising (R16) switches the feature set to ALL and enables no policy type
         in the root (DECIDED)."""
         with self.transaction() as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
-            org = self._organization(tx, org["id"], lock=True)
+            org = self._locked_organization(tx, context)
             now = self.now_ms()
             store.persist_expiry(tx, org["id"], now)
             if org["feature_set"] == "ALL":

@@ -173,11 +173,6 @@ class TreeOperations(OrganizationsBase):
             raise OrganizationalUnitNotFoundException(OU_NOT_FOUND)
         return row
 
-    def _locked_organization(self, tx: Transaction, context: RequestContext) -> Row:
-        """Z1, Z2, then the organization's row locked for the change (C8)."""
-        org = self._managed_organization(tx, self._caller(tx, context))
-        return self._organization(tx, org["id"], lock=True)
-
     @staticmethod
     def _binding(operation: str, caller: Caller, org: Row, *members: Any) -> str:
         """L2: a page token is bound to the operation, the caller, its organization and
