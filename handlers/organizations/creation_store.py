@@ -27,6 +27,7 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from handlers.organizations import store
 from runtime.database import Database, Row, Transaction
 
 __all__ = [
@@ -110,10 +111,7 @@ def requests(
         condition, more = _state_condition(states, now)
         sql += " AND " + condition
         params += more
-    if after is not None:
-        sql += " AND (requested_at > ? OR (requested_at = ? AND id > ?))"
-        params += [after[0], after[0], after[1]]
-    return tx.all(sql + f" ORDER BY requested_at, id LIMIT {int(limit)}", params)
+    return store.page(tx, sql, params, "requested_at", after, limit)
 
 
 def in_progress_count(tx: Transaction, organization_id: str, now: int) -> int:

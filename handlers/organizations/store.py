@@ -144,16 +144,36 @@ def join(
     )
 
 
+def page(
+    tx: Transaction,
+    sql: str,
+    params: Sequence[Any],
+    order: str,
+    after: Sequence[Any] | None,
+    limit: int,
+) -> list[Row]:
+    """At most `limit` rows of `sql` (a SELECT ... WHERE ...) in (`order`, id) order,
+    after a position (L3, L4): `after` is the last row's (`order`, id) seen, None for
+    the first page."""
+    params = list(params)
+    if after is not None:
+        sql += f" AND ({order} > ? OR ({order} = ? AND id > ?))"
+        params += [after[0], after[0], after[1]]
+    return tx.all(sql + f" ORDER BY {order}, id LIMIT {int(limit)}", params)
+
+
 def members(
     tx: Transaction, organization_id: str, after: Sequence[Any] | None, limit: int
 ) -> list[Row]:
     """Accounts of an organization in (joined_at, id) order, after a position."""
-    sql = "SELECT * FROM accounts WHERE organization_id = ?"
-    params: list[Any] = [organization_id]
-    if after is not None:
-        sql += " AND (joined_at > ? OR (joined_at = ? AND id > ?))"
-        params += [after[0], after[0], after[1]]
-    return tx.all(sql + f" ORDER BY joined_at, id LIMIT {int(limit)}", params)
+    return page(
+        tx,
+        "SELECT * FROM accounts WHERE organization_id = ?",
+        [organization_id],
+        "joined_at",
+        after,
+        limit,
+    )
 
 
 def member_count(tx: Transaction, organization_id: str) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from handlers.organizations import store
 from runtime.database import Row, Transaction
 
 __all__ = [
@@ -74,12 +75,14 @@ def ous_under(
 ) -> list[Row]:
     """The OUs directly under a root or OU in (created_at, id) order, after a
     position (L3, L4)."""
-    sql = "SELECT * FROM organizational_units WHERE parent_id = ?"
-    params: list[Any] = [parent_id]
-    if after is not None:
-        sql += " AND (created_at > ? OR (created_at = ? AND id > ?))"
-        params += [after[0], after[0], after[1]]
-    return tx.all(sql + f" ORDER BY created_at, id LIMIT {int(limit)}", params)
+    return store.page(
+        tx,
+        "SELECT * FROM organizational_units WHERE parent_id = ?",
+        [parent_id],
+        "created_at",
+        after,
+        limit,
+    )
 
 
 def sibling_named(
@@ -162,9 +165,11 @@ def accounts_under(
 ) -> list[Row]:
     """The accounts directly under a root or OU in (joined_at, id) order, after a
     position (L3, L4)."""
-    sql = "SELECT * FROM accounts WHERE parent_id = ? AND organization_id = ?"
-    params: list[Any] = [parent_id, organization_id]
-    if after is not None:
-        sql += " AND (joined_at > ? OR (joined_at = ? AND id > ?))"
-        params += [after[0], after[0], after[1]]
-    return tx.all(sql + f" ORDER BY joined_at, id LIMIT {int(limit)}", params)
+    return store.page(
+        tx,
+        "SELECT * FROM accounts WHERE parent_id = ? AND organization_id = ?",
+        [parent_id, organization_id],
+        "joined_at",
+        after,
+        limit,
+    )
