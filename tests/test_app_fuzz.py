@@ -6,9 +6,6 @@ import asyncio
 import json
 from typing import Any
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +15,7 @@ from generated.organizations import OPERATIONS, SERVICE
 from runtime.accounts import Account, Accounts
 from runtime.app import App
 from runtime.assemble import ServeOptions, assemble
+from support.asgi import HOST, call, signed
 from support.fixed_handlers import fixed_definition
 
 ACCOUNT = Account("111111111111", "Bill", "bill@example.com", "AKIAFUZZ", "fuzz-secret")
@@ -34,33 +32,6 @@ def fixed_app(**options: Any) -> App:
 
 APP = fixed_app()
 TARGETS = [f"{SERVICE.target_prefix}.{name}" for name in OPERATIONS]
-
-
-def asgi(
-    method: str, path: str, headers: dict[str, str], body: bytes
-) -> tuple[int, bytes]:
-    scope = {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [
-            (k.lower().encode("latin-1"), v.encode("latin-1"))
-            for k, v in headers.items()
-        ],
-    }
-    sent: list[dict[str, Any]] = []
-    chunks = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def receive() -> dict[str, Any]:
-        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(APP(scope, receive, send))
-    return sent[0]["status"], sent[1]["body"]
 
 
 json_values = st.recursive(
@@ -111,24 +82,16 @@ header_values = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_
 def test_every_answer_is_aws_shaped(
     target: str, body: bytes, extra: dict[str, str], sign: bool, method: str, path: str
 ) -> None:
-    headers = {
-        "host": "testserver",
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": target,
-    }
     if sign:
-        request = AWSRequest(
-            method=method, url=f"http://testserver{path}", data=body, headers=headers
-        )
-        SigV4Auth(
-            Credentials(ACCOUNT.access_key_id, ACCOUNT.secret_access_key),
-            "organizations",
-            "us-east-1",
-        ).add_auth(request)
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers = signed(ACCOUNT, target, body, method=method, path=path)
     else:
-        headers.update(extra)
-    status, raw = asgi(method, path, headers, body)
+        headers = {
+            "host": HOST,
+            "content-type": "application/x-amz-json-1.1",
+            "x-amz-target": target,
+            **extra,
+        }
+    status, _, raw = call(APP, method, path, headers, body)
     text = raw.decode()
     assert "Traceback" not in text and 'File "' not in text
     document = json.loads(text)

@@ -21,11 +21,14 @@ def signed(
     *,
     service: str = "organizations",
     content_type: str = "application/x-amz-json-1.1",
+    method: str = "POST",
+    path: str = "/",
 ) -> dict[str, str]:
-    """The headers of `POST /` with `body`, signed with `account`'s keys."""
+    """The headers of `POST /` (or `method` `path`) with `body`, signed with
+    `account`'s keys."""
     request = AWSRequest(
-        method="POST",
-        url=f"http://{HOST}/",
+        method=method,
+        url=f"http://{HOST}{path}",
         data=body,
         headers={"host": HOST, "content-type": content_type, "x-amz-target": target},
     )
