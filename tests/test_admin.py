@@ -18,7 +18,7 @@ import pytest
 from generated.organizations import OPERATIONS, SERVICE
 from support.databases import fresh_database
 from support.raw import Reply, send
-from support.server import Server, running_server, write_accounts
+from support.server import Server, running_server, running_with_accounts, write_accounts
 
 #: The seed the reset must bring back: Bill's organization and its invitation to Susan.
 SEED = {
@@ -104,13 +104,7 @@ def wall_clock_after(server: Server) -> Iterator[Server]:
 
 def test_off_by_default(tmp_path: Path) -> None:
     """Without --admin the paths are ordinary unknown paths: the protocol's 404."""
-    with running_server(
-        tmp_path,
-        "--accounts",
-        str(write_accounts(tmp_path)),
-        "--db",
-        str(tmp_path / "db"),
-    ) as server:
+    with running_with_accounts(tmp_path, db=str(tmp_path / "db")) as server:
         for method, path in (("GET", "health"), ("POST", "reset"), ("POST", "clock")):
             reply = admin(
                 server, method, path, {"now": None} if path == "clock" else None
@@ -148,9 +142,7 @@ def test_health(server: Server) -> None:
     assert health["botocore"] == SERVICE.botocore_version
     assert health["operations"] == len(OPERATIONS)
     # The operations the handlers override (DescribeOrganization is one, ListRoots not).
-    implemented = [
-        op for op in OPERATIONS.values() if op.method in vars_of_handlers()
-    ]
+    implemented = [op for op in OPERATIONS.values() if op.method in vars_of_handlers()]
     assert health["implemented"] == len(implemented)
     assert 0 < health["implemented"] < len(OPERATIONS)
 

@@ -27,7 +27,7 @@ from runtime.app import App
 from runtime.assemble import ServeOptions, assemble
 from support import asgi
 from support.fixed_handlers import fixed_definition
-from support.server import ACCOUNTS, Server, running_server, write_accounts
+from support.server import ACCOUNTS, Server, running_with_accounts
 
 ACCOUNT = Account("111111111111", "Bill", "bill@example.com", "AKIAHOSTILE", "secret")
 PREFIX = SERVICE.target_prefix
@@ -194,12 +194,8 @@ def test_a_large_body_with_a_bad_end_is_a_serialization_error(app: App) -> None:
 def test_a_fractional_rate_limit(tmp_path: Path) -> None:
     """--rate-limit 0.5: one request, then the throttling error until 2 s have passed;
     another account has its own bucket."""
-    with running_server(
+    with running_with_accounts(
         tmp_path,
-        "--accounts",
-        str(write_accounts(tmp_path)),
-        "--db",
-        str(tmp_path / "db.sqlite3"),
         "--handlers",
         "support.fixed_handlers:FixedHandlers",
         "--rate-limit",
@@ -227,15 +223,7 @@ def test_a_fractional_rate_limit(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("hostile")
-    with running_server(
-        folder,
-        "--accounts",
-        str(write_accounts(folder)),
-        "--db",
-        str(folder / "db.sqlite3"),
-        "--log-level",
-        "warning",
-    ) as running:
+    with running_with_accounts(folder, "--log-level", "warning") as running:
         yield running
 
 

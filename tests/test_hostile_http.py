@@ -36,7 +36,7 @@ from runtime.http import (
     server_config,
 )
 from support.raw import CONTENT_TYPE, TARGET, signed_headers
-from support.server import Server, running_server, write_accounts
+from support.server import Server, running_with_accounts
 
 Address = tuple[str, int]
 JSON_TYPES = {"application/x-amz-json-1.0", "application/x-amz-json-1.1"}
@@ -187,13 +187,7 @@ def post(path: str = "/", headers: bytes = b"", body: bytes = b"{}") -> bytes:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("hostile")
-    with running_server(
-        folder,
-        "--accounts",
-        str(write_accounts(folder)),
-        "--db",
-        str(folder / "db.sqlite3"),
-    ) as running:
+    with running_with_accounts(folder) as running:
         yield running
 
 

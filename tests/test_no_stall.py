@@ -26,7 +26,7 @@ import pytest
 
 from support.databases import ENGINES, fresh_database
 from support.raw import call, send, signed_headers
-from support.server import ACCOUNTS, Server, running_server, write_accounts
+from support.server import ACCOUNTS, Server, running_with_accounts
 
 #: What a read may take while a write waits (the brief's bound).
 READ_BOUND = 0.1
@@ -54,15 +54,7 @@ def setup(
     folder = tmp_path_factory.mktemp(f"stall-{request.param}")
     with (
         fresh_database(request.param, folder) as db,
-        running_server(
-            folder,
-            "--accounts",
-            str(write_accounts(folder)),
-            "--db",
-            db,
-            "--log-level",
-            "warning",
-        ) as server,
+        running_with_accounts(folder, "--log-level", "warning", db=db) as server,
     ):
         bill, juan = server.client(0), server.client(2)
         organization = bill.create_organization(FeatureSet="ALL")["Organization"]["Id"]
@@ -248,15 +240,7 @@ MAX_BODY = 8 * 1024 * 1024
 @pytest.fixture(scope="module")
 def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("large-bodies")
-    with running_server(
-        folder,
-        "--accounts",
-        str(write_accounts(folder)),
-        "--db",
-        str(folder / "db.sqlite3"),
-        "--log-level",
-        "warning",
-    ) as server:
+    with running_with_accounts(folder, "--log-level", "warning") as server:
         server.client(0).create_organization(FeatureSet="ALL")
         yield server
 
@@ -330,16 +314,8 @@ def test_reads_do_not_queue_behind_more_waiting_writes_than_threads(
     their own)."""
     with (
         fresh_database(engine, tmp_path) as db,
-        running_server(
-            tmp_path,
-            "--accounts",
-            str(write_accounts(tmp_path)),
-            "--db",
-            db,
-            "--threads",
-            str(THREADS),
-            "--log-level",
-            "warning",
+        running_with_accounts(
+            tmp_path, "--threads", str(THREADS), "--log-level", "warning", db=db
         ) as server,
     ):
         bill, juan = server.client(0), server.client(2)

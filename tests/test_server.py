@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from support.fixed_handlers import EXPLODES, MISSING
 from support.raw import CONTENT_TYPE, call, send, signed_headers
-from support.server import Server, running_server, write_accounts
+from support.server import Server, running_server, running_with_accounts, write_accounts
 
 HANDLERS = "support.fixed_handlers:FixedHandlers"
 SECRET = "TOPSECRETNOTES"
@@ -27,15 +27,8 @@ SECRET = "TOPSECRETNOTES"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("server")
-    accounts = write_accounts(folder)
-    with running_server(
-        folder,
-        "--accounts",
-        str(accounts),
-        "--db",
-        str(folder / "db.sqlite"),
-        "--handlers",
-        HANDLERS,
+    with running_with_accounts(
+        folder, "--handlers", HANDLERS, db=str(folder / "db.sqlite")
     ) as running:
         yield running
 

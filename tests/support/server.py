@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager as ContextManager
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,3 +217,18 @@ def running_server(folder: Path, *args: str) -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def running_with_accounts(
+    folder: Path, *args: str, db: str | None = None
+) -> ContextManager[Server]:
+    """`running_server` with the test `ACCOUNTS` and a database: `db`, or a SQLite
+    file `db.sqlite3` in `folder`."""
+    return running_server(
+        folder,
+        "--accounts",
+        str(write_accounts(folder)),
+        "--db",
+        db if db is not None else str(folder / "db.sqlite3"),
+        *args,
+    )
