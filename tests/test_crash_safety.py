@@ -28,7 +28,6 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,7 +46,7 @@ from support.load import (
     write_json,
 )
 from support.raw import call
-from support.server import Server, running_server
+from support.server import Incarnations
 
 #: Mid-load kills followed by a restart; the load then ends with one more kill.
 KILLS = 3
@@ -265,38 +264,6 @@ def _world(
         folder / "seed.json", {"organizations": organizations, "handshakes": handshakes}
     )
     return accounts_file, seed_file, decliner, seeded, inviters
-
-
-class Incarnations:
-    """The servers started one after the other on the database: one folder (and log)
-    each, at most one running."""
-
-    def __init__(self, folder: Path, args: list[str]) -> None:
-        self.folder = folder
-        self.args = args
-        self.logs: list[Path] = []
-        self._running: ExitStack | None = None
-
-    def start(self) -> Server:
-        assert self._running is None
-        home = self.folder / f"server-{len(self.logs) + 1}"
-        home.mkdir()
-        self.logs.append(home / "server.log")
-        with ExitStack() as stack:
-            server = stack.enter_context(running_server(home, *self.args))
-            self._running = stack.pop_all()
-        return server
-
-    def kill(self, server: Server) -> None:
-        """SIGKILL: no shutdown, no checkpoint, whatever transaction is under way."""
-        server.process.kill()
-        server.process.wait(10)
-        self.close()
-
-    def close(self) -> None:
-        if self._running is not None:
-            self._running.close()  # SIGTERM, if it still runs
-            self._running = None
 
 
 def test_acknowledged_changes_survive_sigkill(tmp_path: Path) -> None:

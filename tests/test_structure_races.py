@@ -34,7 +34,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -55,7 +54,7 @@ from support.load import (
     write_json,
 )
 from support.raw import call
-from support.server import Server, running_server
+from support.server import Incarnations, Server, running_server
 
 PROCESSES = 8
 THREADS = 8  # 64 calls at once
@@ -227,35 +226,6 @@ def test_c8_one_move_of_an_account_under_racing_moves(
 KILLS = 3
 BETWEEN_KILLS = (1.0, 2.0)
 CLIENT_THREADS = 4
-
-
-class Incarnations:
-    """Servers started one after the other on one database, at most one running."""
-
-    def __init__(self, folder: Path, args: list[str]) -> None:
-        self.folder = folder
-        self.args = args
-        self.count = 0
-        self._running: ExitStack | None = None
-
-    def start(self) -> Server:
-        self.count += 1
-        home = self.folder / f"server-{self.count}"
-        home.mkdir()
-        with ExitStack() as stack:
-            server = stack.enter_context(running_server(home, *self.args))
-            self._running = stack.pop_all()
-        return server
-
-    def kill(self, server: Server) -> None:
-        server.process.kill()
-        server.process.wait(10)
-        self.close()
-
-    def close(self) -> None:
-        if self._running is not None:
-            self._running.close()
-            self._running = None
 
 
 class Stream:

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager as ContextManager
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -232,3 +232,35 @@ def running_with_accounts(
         db if db is not None else str(folder / "db.sqlite3"),
         *args,
     )
+
+
+class Incarnations:
+    """The servers started one after the other on the database: one folder (and log)
+    each, at most one running."""
+
+    def __init__(self, folder: Path, args: list[str]) -> None:
+        self.folder = folder
+        self.args = args
+        self.logs: list[Path] = []
+        self._running: ExitStack | None = None
+
+    def start(self) -> Server:
+        assert self._running is None
+        home = self.folder / f"server-{len(self.logs) + 1}"
+        home.mkdir()
+        self.logs.append(home / "server.log")
+        with ExitStack() as stack:
+            server = stack.enter_context(running_server(home, *self.args))
+            self._running = stack.pop_all()
+        return server
+
+    def kill(self, server: Server) -> None:
+        """SIGKILL: no shutdown, no checkpoint, whatever transaction is under way."""
+        server.process.kill()
+        server.process.wait(10)
+        self.close()
+
+    def close(self) -> None:
+        if self._running is not None:
+            self._running.close()  # SIGTERM, if it still runs
+            self._running = None
