@@ -24,6 +24,7 @@ from support.world import (
     dummy_accounts,
     engine,
     fails_with,
+    fresh_instants,
     open_store,
     serving,
     world,
@@ -71,14 +72,8 @@ def delayed(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         yield running
 
 
-_instants = itertools.count(1)
-
-
-def fresh_instant(world: World) -> datetime:
-    """Sets the business clock to a day no other test of the module uses."""
-    return world.clock.set(
-        datetime(2031, 1, 1, tzinfo=UTC) + timedelta(days=10 * next(_instants))
-    )
+#: Sets the business clock to a day no other test of the module uses.
+fresh_instant = fresh_instants(datetime(2031, 1, 1, tzinfo=UTC), timedelta(days=10))
 
 
 def create(org: Org, email: str | None = None, **params: Any) -> dict[str, Any]:

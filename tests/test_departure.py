@@ -26,6 +26,7 @@ from support.world import (
     dummy_accounts,
     engine,
     fails_with,
+    fresh_instants,
     serving,
     world,
 )
@@ -61,14 +62,8 @@ def closing(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         yield running
 
 
-_instants = itertools.count(1)
-
-
-def fresh_instant(world: World) -> datetime:
-    """Sets the business clock to a stretch of time no other test of the module uses."""
-    return world.clock.set(
-        datetime(2032, 1, 1, tzinfo=UTC) + timedelta(days=200 * next(_instants))
-    )
+#: Sets the business clock to a stretch of time no other test of the module uses.
+fresh_instant = fresh_instants(datetime(2032, 1, 1, tzinfo=UTC), timedelta(days=200))
 
 
 def ou(org: Org, name: str = "Dev", parent: str | None = None) -> str:

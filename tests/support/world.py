@@ -20,6 +20,7 @@ All credentials here are dummies and every client points at the loopback server.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -111,6 +112,17 @@ class Clock:
     def wall(self) -> None:
         """Back to the wall clock."""
         self.path.write_text("")
+
+
+def fresh_instants(start: datetime, step: timedelta) -> Callable[[World], datetime]:
+    """`fresh_instant(world)`, which sets the world's business clock to `start + step`,
+    then `start + 2 * step`, ...: each call an instant no earlier call of it used."""
+    count = itertools.count(1)
+
+    def fresh_instant(world: World) -> datetime:
+        return world.clock.set(start + step * next(count))
+
+    return fresh_instant
 
 
 # -- actors ---------------------------------------------------------------------------------
