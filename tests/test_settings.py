@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from support.server import BOTOGEN, ROOT, Server, running_server, write_accounts
+from support.server import BOTOGEN, ROOT, Server, running_with_accounts
 
 ENV = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
 
@@ -57,16 +57,7 @@ def _invite(bill: Any, email: str) -> tuple[str, str]:
 def _serve_with(folder: Path, config: dict[str, Any], *args: str) -> Any:
     path = folder / "settings.json"
     path.write_text(json.dumps(config))
-    return running_server(
-        folder,
-        "--accounts",
-        str(write_accounts(folder)),
-        "--db",
-        str(folder / "db.sqlite3"),
-        "--config",
-        str(path),
-        *args,
-    )
+    return running_with_accounts(folder, "--config", str(path), *args)
 
 
 def _organization(server: Server) -> Any:
