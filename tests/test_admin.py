@@ -18,7 +18,7 @@ import pytest
 from generated.organizations import OPERATIONS, SERVICE
 from support.databases import fresh_database
 from support.raw import Reply, send
-from support.server import Server, running_server, running_with_accounts, write_accounts
+from support.server import Server, running_with_accounts
 
 #: The seed the reset must bring back: Bill's organization and its invitation to Susan.
 SEED = {
@@ -73,17 +73,7 @@ def set_clock(server: Server, instant: datetime | None) -> dict[str, Any]:
 def start(folder: Path, db: str, *args: str) -> Any:
     seed = folder / "seed.json"
     seed.write_text(json.dumps(SEED))
-    return running_server(
-        folder,
-        "--admin",
-        "--accounts",
-        str(write_accounts(folder)),
-        "--db",
-        db,
-        "--seed",
-        str(seed),
-        *args,
-    )
+    return running_with_accounts(folder, "--admin", "--seed", str(seed), *args, db=db)
 
 
 @pytest.fixture(scope="module")
