@@ -18,14 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.loaders
 import pytest
-from botocore.config import Config
 from botocore.utils import parse_timestamp
 
 from support.databases import fresh_database
-from support.server import running_server, strict_responses
+from support.server import organizations_client, running_server
 from support.world import engine
 
 __all__ = ["engine"]
@@ -218,16 +216,7 @@ def bill(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
             folder, "--accounts", str(accounts), "--db", db, "--seed", str(seed)
         ) as server,
     ):
-        yield strict_responses(
-            boto3.client(
-                "organizations",
-                endpoint_url=server.url,
-                region_name="us-east-1",
-                aws_access_key_id=BILL["access_key_id"],
-                aws_secret_access_key=BILL["secret_access_key"],
-                config=Config(retries={"max_attempts": 1}),
-            )
-        )
+        yield organizations_client(server.url, BILL)
 
 
 @pytest.mark.parametrize(

@@ -141,6 +141,21 @@ def install_strict_responses() -> None:
 # -- servers ------------------------------------------------------------------------------
 
 
+def organizations_client(url: str, account: dict[str, Any], **config: Any) -> Any:
+    """A strict (`strict_responses`) boto3 Organizations client with `account`'s keys
+    (an accounts-file entry), pointed at `url`, no retries."""
+    return strict_responses(
+        boto3.client(
+            "organizations",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id=account["access_key_id"],
+            aws_secret_access_key=account["secret_access_key"],
+            config=Config(retries={"max_attempts": 1}, **config),
+        )
+    )
+
+
 @dataclass
 class Server:
     url: str
@@ -149,17 +164,7 @@ class Server:
 
     def client(self, account: int = 0, **config: Any) -> Any:
         """A boto3 Organizations client for ACCOUNTS[account], pointed at this server."""
-        entry = ACCOUNTS[account]
-        return strict_responses(
-            boto3.client(
-                "organizations",
-                endpoint_url=self.url,
-                region_name="us-east-1",
-                aws_access_key_id=entry["access_key_id"],
-                aws_secret_access_key=entry["secret_access_key"],
-                config=Config(retries={"max_attempts": 1}, **config),
-            )
-        )
+        return organizations_client(self.url, ACCOUNTS[account], **config)
 
     def log_text(self) -> str:
         return self.log.read_text()
