@@ -28,6 +28,8 @@ from typing import Any
 import pytest
 
 from support.load import (
+    BUSY,
+    LOCK_WAIT_FLOOR,
     UTC,
     Call,
     Callers,
@@ -48,13 +50,6 @@ THREADS = 8  # 64 calls at once
 ROUNDS = 5  # handshakes raced by Accept/Decline/Cancel
 DOUBLE_ROUNDS = 3  # accounts racing to accept two invitations from two organizations
 
-BUSY = "ConcurrentModificationException"
-#: Both engines wait 5 s for a lock before giving up (SQLite busy_timeout, PostgreSQL
-#: lock_timeout; PostgreSQL reports a deadlock after its deadlock_timeout, 1 s by
-#: default). A ConcurrentModification answer that comes much sooner did not wait for a
-#: lock at all: it is a lost race caught late (e.g. a compare-and-set after an unlocked
-#: read), which R13 does not allow.
-LOCK_WAIT_FLOOR = 0.5
 ALREADY = "HandshakeAlreadyInStateException"
 INVALID = "InvalidHandshakeTransitionException"
 CONSTRAINT = "HandshakeConstraintViolationException"

@@ -43,6 +43,8 @@ import pytest
 
 from support.databases import fresh_database
 from support.load import (
+    BUSY,
+    LOCK_WAIT_FLOOR,
     UTC,
     Call,
     Callers,
@@ -60,10 +62,6 @@ PROCESSES = 8
 THREADS = 8  # 64 calls at once
 ROUNDS = 4  # organizations, each raced under its root and under one of its OUs
 DUPLICATE = "DuplicateOrganizationalUnitException"
-BUSY = "ConcurrentModificationException"
-#: As test_concurrency.py: a ConcurrentModification that comes sooner did not wait for a
-#: lock at all.
-LOCK_WAIT_FLOOR = 0.5
 
 
 @dataclass(frozen=True)

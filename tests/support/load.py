@@ -39,6 +39,14 @@ from typing import Any
 from support.raw import CONTENT_TYPE, TARGET, signed_headers
 
 UTC = timezone.utc
+#: The answer of a write that waited for a lock in vain.
+BUSY = "ConcurrentModificationException"
+#: Both engines wait 5 s for a lock before giving up (SQLite busy_timeout, PostgreSQL
+#: lock_timeout; PostgreSQL reports a deadlock after its deadlock_timeout, 1 s by
+#: default). A ConcurrentModification answer that comes much sooner did not wait for a
+#: lock at all: it is a lost race caught late (e.g. a compare-and-set after an unlocked
+#: read), which R13 does not allow.
+LOCK_WAIT_FLOOR = 0.5
 
 # -- accounts and seeds ---------------------------------------------------------------------
 
