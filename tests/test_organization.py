@@ -36,12 +36,6 @@ __all__ = ["clock_world", "engine", "world"]
 SCP_ENABLED = [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]
 
 
-def _query(world: World, sql: str, *params: Any) -> list[dict[str, Any]]:
-    with open_store(str(world.db)) as database:
-        with database.transaction(write=False) as tx:
-            return [dict(row) for row in tx.all(sql, params)]
-
-
 def _execute(world: World, sql: str, *params: Any) -> None:
     with open_store(str(world.db)) as database:
         with database.transaction() as tx:
@@ -49,8 +43,7 @@ def _execute(world: World, sql: str, *params: Any) -> None:
 
 
 def _enabled_types(world: World, org_id: str) -> list[tuple[str, int]]:
-    rows = _query(
-        world,
+    rows = world.rows(
         "SELECT policy_type, seq FROM enabled_policy_types WHERE organization_id = ?"
         " ORDER BY seq",
         org_id,
@@ -60,7 +53,7 @@ def _enabled_types(world: World, org_id: str) -> list[tuple[str, int]]:
 
 def _root(world: World, org: Org) -> str:
     return str(
-        _query(world, "SELECT root_id FROM organizations WHERE id = ?", org.id)[0][
+        world.rows("SELECT root_id FROM organizations WHERE id = ?", org.id)[0][
             "root_id"
         ]
     )
@@ -87,8 +80,7 @@ def test_o1_create_organization(world: World) -> None:
         (account,) = founder.client.list_accounts()["Accounts"]
         assert account["Id"] == founder.id
         assert account["JoinedMethod"] == "INVITED"
-        row = _query(
-            world,
+        row = world.rows(
             "SELECT a.parent_id, o.root_id FROM accounts a"
             " JOIN organizations o ON o.id = a.organization_id WHERE a.id = ?",
             founder.id,
@@ -246,16 +238,14 @@ def test_o5_delete_organization(world: World) -> None:
     )
     # Everything it owned is gone.
     assert (
-        _query(
-            world,
+        world.rows(
             "SELECT id FROM organizational_units WHERE organization_id = ?",
             org.id,
         )
         == []
     )
     assert (
-        _query(
-            world,
+        world.rows(
             "SELECT id FROM create_account_requests WHERE organization_id = ?",
             org.id,
         )
@@ -264,11 +254,9 @@ def test_o5_delete_organization(world: World) -> None:
     assert _enabled_types(world, org.id) == []
     for resource in (manager.id, root, ou):
         assert (
-            _query(world, "SELECT tag_key FROM tags WHERE resource_id = ?", resource)
-            == []
+            world.rows("SELECT tag_key FROM tags WHERE resource_id = ?", resource) == []
         )
-    assert _query(
-        world,
+    assert world.rows(
         "SELECT organization_id, parent_id FROM accounts WHERE id = ?",
         manager.id,
     ) == [{"organization_id": None, "parent_id": None}]
@@ -279,7 +267,7 @@ def test_o5_delete_organization(world: World) -> None:
     assert again["MasterAccountId"] == manager.id
     assert manager.client.list_tags_for_resource(ResourceId=manager.id)["Tags"] == []
     assert (
-        _query(world, "SELECT root_id FROM organizations WHERE id = ?", again["Id"])[0][
+        world.rows("SELECT root_id FROM organizations WHERE id = ?", again["Id"])[0][
             "root_id"
         ]
         != root
@@ -308,9 +296,7 @@ def test_h4_delete_organization_cancels_every_pending_handshake(
         migrating = world.organization(feature_set="CONSOLIDATED_BILLING")
         parent = migrating.manager.client.enable_all_features()["Handshake"]
         migrating.manager.client.delete_organization()
-        states = _query(
-            world, "SELECT state FROM handshakes WHERE id = ?", parent["Id"]
-        )
+        states = world.rows("SELECT state FROM handshakes WHERE id = ?", parent["Id"])
         assert states == [{"state": "CANCELED"}]
     finally:
         world.clock.wall()

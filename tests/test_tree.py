@@ -60,13 +60,6 @@ def place(world: World, account_id: str, parent_id: str) -> None:
         )
 
 
-def stored(world: World, sql: str, *params: Any) -> list[dict[str, Any]]:
-    assert world.db is not None
-    with open_store(world.db) as database:
-        with database.transaction(write=False) as tx:
-            return [dict(row) for row in tx.all(sql, params)]
-
-
 def every_page(
     call: Callable[..., Any], member: str, **params: Any
 ) -> tuple[list[Any], int]:
@@ -292,8 +285,7 @@ def test_u3_depth_limit(world: World) -> None:
     )
     assert failure["Reason"] == "OU_DEPTH_LIMIT_EXCEEDED"
     create_ou(org, chain[3], "Sibling of level 5")  # depth 5 again: fine
-    stored_rows = stored(
-        world,
+    stored_rows = world.rows(
         "SELECT id, depth FROM organizational_units WHERE organization_id = ?",
         org.id,
     )
@@ -349,16 +341,14 @@ def test_t6_create_ou_tags(world: World) -> None:
         {"Key": "Alpha", "Value": "3"},
     ]
     ou = create_ou(org, root_id, "Tagged", Tags=tags)
-    rows = stored(
-        world,
+    rows = world.rows(
         "SELECT tag_key, tag_value FROM tags WHERE resource_id = ? ORDER BY seq",
         ou["Id"],
     )
     assert [{"Key": r["tag_key"], "Value": r["tag_value"]} for r in rows] == tags
     fifty = create_ou(org, root_id, "Fifty", Tags=many[:50])
     assert (
-        len(stored(world, "SELECT 1 FROM tags WHERE resource_id = ?", fifty["Id"]))
-        == 50
+        len(world.rows("SELECT 1 FROM tags WHERE resource_id = ?", fifty["Id"])) == 50
     )
 
 
@@ -454,7 +444,7 @@ def test_u5_delete_ou(world: World) -> None:
             "OrganizationalUnitNotFoundException", call, OrganizationalUnitId=ou["Id"]
         )
         assert failure["Error"]["Message"] == OU_NOT_FOUND
-    assert stored(world, "SELECT 1 FROM tags WHERE resource_id = ?", ou["Id"]) == []
+    assert world.rows("SELECT 1 FROM tags WHERE resource_id = ?", ou["Id"]) == []
     again = create_ou(org, root_id, "Doomed")
     assert again["Id"] != ou["Id"]
     assert client.list_organizational_units_for_parent(ParentId=root_id)[

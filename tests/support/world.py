@@ -188,6 +188,13 @@ class World:
         assert self._clock is not None, "this world was started without --clock-file"
         return self._clock
 
+    def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        """What `sql` reads from the server's database (`open_store`), as dicts."""
+        assert self.db is not None, "this world was started without a --db"
+        with open_store(self.db) as database:
+            with database.transaction(write=False) as tx:
+                return [dict(row) for row in tx.all(sql, params)]
+
     def client(self, actor: Actor, **config: Any) -> Any:
         """A boto3 Organizations client for ``actor``; no retries unless asked for."""
         options: dict[str, Any] = {"retries": {"total_max_attempts": 1}}
