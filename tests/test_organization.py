@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,7 +24,6 @@ from support.world import (
     engine,
     fails_with,
     in_process,
-    open_store,
     received,
     sent,
     world,
@@ -34,12 +32,6 @@ from support.world import (
 __all__ = ["clock_world", "engine", "world"]
 
 SCP_ENABLED = [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]
-
-
-def _execute(world: World, sql: str, *params: Any) -> None:
-    with open_store(str(world.db)) as database:
-        with database.transaction() as tx:
-            tx.execute(sql, params)
 
 
 def _enabled_types(world: World, org_id: str) -> list[tuple[str, int]]:
@@ -196,8 +188,7 @@ def test_o5_delete_organization(world: World) -> None:
     decliner.client.decline_handshake(HandshakeId=declined["Id"])
     root = _root(world, org)
     ou = f"ou-{root[2:]}-o5delete"
-    _execute(
-        world,
+    world.execute(
         "INSERT INTO organizational_units"
         " (id, organization_id, parent_id, name, depth, created_at)"
         " VALUES (?, ?, ?, 'Doomed', 1, 0)",
@@ -205,8 +196,7 @@ def test_o5_delete_organization(world: World) -> None:
         org.id,
         root,
     )
-    _execute(
-        world,
+    world.execute(
         "INSERT INTO create_account_requests (id, organization_id, account_name,"
         " email, requested_at, completes_at, outcome)"
         " VALUES (?, ?, 'Gone', 'gone@example.com', 0, 0, 'FAILED')",
@@ -311,8 +301,7 @@ def test_h4_former_management_account_sees_its_invitations_again(world: World) -
     hidden = world.invite(inviter, busy.manager, tags=[{"Key": "from", "Value": "h4"}])
     assert hidden["Id"] not in received(busy.manager)
     # The member departs (A18's effects; LeaveOrganization belongs to another slice).
-    _execute(
-        world,
+    world.execute(
         "UPDATE accounts SET organization_id = NULL, joined_method = NULL,"
         " joined_at = NULL, parent_id = NULL WHERE id = ?",
         busy.members[0].id,

@@ -28,24 +28,21 @@ __all__ = ["engine", "world"]
 
 
 def _root(world: World, org: Org) -> str:
-    with open_store(str(world.db)) as database:
-        with database.transaction(write=False) as tx:
-            row = tx.one("SELECT root_id FROM organizations WHERE id = ?", (org.id,))
-    assert row is not None
+    [row] = world.rows("SELECT root_id FROM organizations WHERE id = ?", org.id)
     return str(row["root_id"])
 
 
 def _add_ou(world: World, org: Org, ou_id: str) -> str:
     """An OU under the organization's root, as CreateOrganizationalUnit stores one."""
-    root = _root(world, org)
-    with open_store(str(world.db)) as database:
-        with database.transaction() as tx:
-            tx.execute(
-                "INSERT INTO organizational_units"
-                " (id, organization_id, parent_id, name, depth, created_at)"
-                " VALUES (?, ?, ?, ?, 1, 0)",
-                (ou_id, org.id, root, ou_id),
-            )
+    world.execute(
+        "INSERT INTO organizational_units"
+        " (id, organization_id, parent_id, name, depth, created_at)"
+        " VALUES (?, ?, ?, ?, 1, 0)",
+        ou_id,
+        org.id,
+        _root(world, org),
+        ou_id,
+    )
     return ou_id
 
 

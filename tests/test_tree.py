@@ -53,11 +53,9 @@ def create_ou(org: Org, parent_id: str, name: str, **params: Any) -> dict[str, A
 
 def place(world: World, account_id: str, parent_id: str) -> None:
     """Puts an account under a root or OU of its organization (MoveAccount's effect)."""
-    assert world.db is not None
-    with open_store(world.db) as database, database.transaction() as tx:
-        tx.execute(
-            "UPDATE accounts SET parent_id = ? WHERE id = ?", (parent_id, account_id)
-        )
+    world.execute(
+        "UPDATE accounts SET parent_id = ? WHERE id = ?", parent_id, account_id
+    )
 
 
 def every_page(

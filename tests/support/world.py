@@ -195,6 +195,14 @@ class World:
             with database.transaction(write=False) as tx:
                 return [dict(row) for row in tx.all(sql, params)]
 
+    def execute(self, sql: str, *params: Any) -> None:
+        """Runs `sql` on the server's database (`open_store`), in a transaction of its
+        own."""
+        assert self.db is not None, "this world was started without a --db"
+        with open_store(self.db) as database:
+            with database.transaction() as tx:
+                tx.execute(sql, params)
+
     def client(self, actor: Actor, **config: Any) -> Any:
         """A boto3 Organizations client for ``actor``; no retries unless asked for."""
         options: dict[str, Any] = {"retries": {"total_max_attempts": 1}}
