@@ -177,7 +177,10 @@ def _extra_files(package: Path, items: list[render.Rendered]) -> list[Path]:
 
 def check_report(result: Result) -> list[str]:
     """What `generate --check` prints for `result`'s problems, one line per file."""
-    return [f"  {problem.path}: {problem.kind}; {problem.fix}" for problem in result.problems]
+    return [
+        f"  {problem.path}: {problem.kind}; {problem.fix}"
+        for problem in result.problems
+    ]
 
 
 # -- every service -------------------------------------------------------------------

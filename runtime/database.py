@@ -159,7 +159,9 @@ def meta(database: Database, key: str, default: str) -> str:
         row = tx.one("SELECT value FROM botogen_meta WHERE key = ?", (key,))
         if row is not None:
             return str(row["value"])
-        tx.execute("INSERT INTO botogen_meta (key, value) VALUES (?, ?)", (key, default))
+        tx.execute(
+            "INSERT INTO botogen_meta (key, value) VALUES (?, ?)", (key, default)
+        )
         return default
 
 
@@ -241,7 +243,9 @@ class SqliteDatabase:
             if not self._writer.acquire(blocking=False):
                 raise WouldWait()
         elif not self._writer.acquire(timeout=self._busy_timeout_ms / 1000):
-            raise StorageBusy("another transaction of this process holds the write lock")
+            raise StorageBusy(
+                "another transaction of this process holds the write lock"
+            )
         try:
             with self._begun(never_wait, "BEGIN IMMEDIATE") as transaction:
                 yield transaction

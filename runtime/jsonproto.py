@@ -100,9 +100,7 @@ class AwsJsonProtocol:
 
     def endpoint_error(self, request: Received) -> ServiceError | None:
         if request.path != "/":
-            return CommonError(
-                "UnknownOperationException", "No such resource.", 404
-            )
+            return CommonError("UnknownOperationException", "No such resource.", 404)
         if request.method != "POST":
             error = CommonError(
                 "MethodNotAllowedException",

@@ -104,7 +104,11 @@ class Pipeline:
         }
 
     def error_reply(
-        self, error: ServiceError, operation: str = "-", account: str = "-", detail: str = ""
+        self,
+        error: ServiceError,
+        operation: str = "-",
+        account: str = "-",
+        detail: str = "",
     ) -> Reply:
         return Reply(
             error.http_status,
@@ -167,7 +171,9 @@ class Pipeline:
         try:
             caller = self.authenticate(request)
         except AuthError as error:
-            return self.error_reply(CommonError(error.code, error.message, error.status))
+            return self.error_reply(
+                CommonError(error.code, error.message, error.status)
+            )
         account = caller.account.id
         name = "-"
         try:

@@ -21,7 +21,9 @@ class RateLimiter:
         self, rate: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
         if not rate > 0:
-            raise ValueError("the rate must be a positive number of requests per second")
+            raise ValueError(
+                "the rate must be a positive number of requests per second"
+            )
         self.rate = rate
         self.burst = max(rate, 1.0)
         self._clock = clock

@@ -11,7 +11,6 @@ import itertools
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -101,7 +101,8 @@ def test_processes_opening_a_new_sqlite_file_together_all_start(tmp_path: Path) 
         path = str(tmp_path / f"new-{attempt}.sqlite3")
         barrier = context.Barrier(6)
         processes = [
-            context.Process(target=_open_at_once, args=(path, barrier)) for _ in range(6)
+            context.Process(target=_open_at_once, args=(path, barrier))
+            for _ in range(6)
         ]
         for process in processes:
             process.start()

@@ -51,7 +51,6 @@ from runtime.sigv4 import (
 )
 from runtime.sigv4_canonical import (
     canonical_request,
-    canonical_uri,
     signature,
     signing_key,
     string_to_sign,

@@ -218,11 +218,7 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
         A management account of an organization with members cannot receive invitations
         (R17): it sees none and answers none.
         """
-        if (
-            row.action == ActionType.INVITE
-            and caller.manages
-            and caller.has_members
-        ):
+        if row.action == ActionType.INVITE and caller.manages and caller.has_members:
             return False
         if row.target_type == HandshakePartyType.ACCOUNT:
             return row.target_id == caller.id

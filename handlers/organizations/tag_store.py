@@ -20,7 +20,7 @@ Joining (`store.join`) overwrites the column, departure deletes the table's rows
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from generated.organizations.models import Tag
