@@ -16,7 +16,10 @@ moves it; every other call finds it already gone from the source
 (`SourceParentNotFoundException`, or `DuplicateAccountException` should a check find it
 in the destination first), and the account is stored under the OU.
 
-Not here yet: CloseAccount racing against the pending-closure limit (A19).
+CloseAccount (A19) against the pending-closure limit (3): 64 simultaneous closes of six
+members of one organization, on two servers: exactly three accounts start closing; every
+other call gets ConflictException (that account is already closing) or
+ConstraintViolation CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED, never a fourth closure.
 
 **SIGKILL.** A few client threads stream CreateOrganizationalUnit (distinct names, under
 the root and under seeded OUs) at a server on a SQLite file, which is killed with SIGKILL
@@ -79,6 +82,12 @@ class Shared:
     db: str
     servers: tuple[Server, Server]
     orgs: list[Org]
+    #: An organization with CLOSERS members, for the closure race.
+    closing: tuple[dict[str, str], list[dict[str, str]]]
+
+
+#: Members of the closure race's organization: twice the pending-closure limit.
+CLOSERS = 6
 
 
 def _world(
@@ -115,16 +124,27 @@ def shared(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[Sh
     engine = str(request.param)
     folder: Path = tmp_path_factory.mktemp(f"structure-race-{engine}")
     accounts, seed, orgs = _world("sr", ROUNDS)
+    manager, *members = load_accounts(2 * ROUNDS + 1 + CLOSERS)[2 * ROUNDS :]
+    closing_org = organization_entry(
+        "o-srclosing0", manager["id"], datetime.now(UTC) - timedelta(days=30)
+    )
+    closing_org["members"] = [
+        {"account_id": member["id"], "joined": closing_org["created"]}
+        for member in members
+    ]
+    seed["organizations"].append(closing_org)
+    accounts = [*accounts, manager, *members]
     accounts_file = write_json(folder / "accounts.json", {"accounts": accounts})
     seed_file = write_json(folder / "seed.json", seed)
     with fresh_database(engine, folder) as db:
+        # A day from closing to SUSPENDED: closures stay pending during the race.
         args = ["--db", db, "--accounts", str(accounts_file), "--seed", str(seed_file),
-                "--log-level", "warning"]  # fmt: skip
+                "--log-level", "warning", "--close-delay-ms", "86400000"]  # fmt: skip
         (folder / "a").mkdir()
         (folder / "b").mkdir()
         with running_server(folder / "a", *args) as first:
             with running_server(folder / "b", *args) as second:
-                yield Shared(engine, db, (first, second), orgs)
+                yield Shared(engine, db, (first, second), orgs, (manager, members))
 
 
 @pytest.mark.parametrize("under", ["root", "ou"])
@@ -217,6 +237,41 @@ def test_c8_one_move_of_an_account_under_racing_moves(
         )
         assert stored == [{"parent_id": org.ou_id}]
     print(f"\nC8 MoveAccount races on {shared.engine}: lock waits given up {busy}")
+
+
+def test_c8_closures_never_pass_the_pending_limit(
+    shared: Shared, pool: Callers
+) -> None:
+    """A19 under C8: 64 simultaneous CloseAccount calls over six members, on two
+    servers: exactly three accounts become PENDING_CLOSURE (the limit), never four."""
+    manager, members = shared.closing
+    calls = [
+        Call(
+            shared.servers[i % 2].url,
+            manager,
+            "close_account",
+            {"AccountId": members[i % len(members)]["id"]},
+        )
+        for i in range(pool.size)
+    ]
+    outcomes = pool.fire(calls)
+    assert [o.failure for o in outcomes if o.failure] == []
+    codes = Counter(o.code for o in outcomes if not o.ok)
+    assert len([o for o in outcomes if o.ok]) == 3, codes
+    assert set(codes) <= {
+        "ConflictException",
+        "ConstraintViolationException",
+        BUSY,
+    }, codes
+    for outcome in outcomes:
+        if outcome.code == BUSY:
+            assert outcome.seconds >= LOCK_WAIT_FLOOR, outcome
+    closing = rows(
+        shared.db,
+        "SELECT id FROM accounts WHERE organization_id = ? AND closed_at IS NOT NULL",
+        ("o-srclosing0",),
+    )
+    assert len(closing) == 3, closing
 
 
 # -- SIGKILL under a stream of CreateOrganizationalUnit ---------------------------------------

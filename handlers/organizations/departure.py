@@ -168,9 +168,9 @@ class DepartureOperations(OrganizationsBase):
     def remove_account_from_organization(
         self, context: RequestContext, request: RemoveAccountFromOrganizationRequest
     ) -> None:
-        now = self.now_ms()
         with self.transaction() as tx:
             org = self._locked_organization(tx, context)
+            now = self.now_ms()  # after the lock: later than any change it waited for
             row = self._member(tx, org, request.account_id)
             self._check_can_leave(org, row, now)
             departure_store.depart(tx, self.db, org["id"], row["id"], now)
@@ -181,7 +181,6 @@ class DepartureOperations(OrganizationsBase):
     def leave_organization(self, context: RequestContext, request: Empty) -> None:
         """The caller leaves: standalone → Z1; the management account →
         MasterCannotLeaveOrganization (Z2); then A16's state checks on the caller."""
-        now = self.now_ms()
         with self.transaction() as tx:
             caller = self._caller(tx, context)
             if caller.organization_id is None:
@@ -189,6 +188,7 @@ class DepartureOperations(OrganizationsBase):
             if caller.manages is not None:
                 raise MasterCannotLeaveOrganizationException(MASTER_CANNOT_LEAVE)
             org = self._organization(tx, caller.organization_id, lock=True)
+            now = self.now_ms()  # after the lock (as RemoveAccountFromOrganization)
             row = self._member(tx, org, caller.id)
             self._check_can_leave(org, row, now)
             departure_store.depart(tx, self.db, org["id"], row["id"], now)
@@ -199,10 +199,12 @@ class DepartureOperations(OrganizationsBase):
     def close_account(
         self, context: RequestContext, request: CloseAccountRequest
     ) -> None:
-        """A19 in its order, then A20's timeline stored as absolute instants."""
-        now = self.now_ms()
+        """A19 in its order, then A20's timeline stored as absolute instants. "Now" is
+        read once the organization is locked: a close that waited for another must see
+        that one's account as closing already (C8)."""
         with self.transaction() as tx:
             org = self._locked_organization(tx, context)
+            now = self.now_ms()
             if org["feature_set"] != "ALL":
                 raise ConstraintViolationException(
                     CONSTRAINT_VIOLATION,
