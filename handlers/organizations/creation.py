@@ -186,6 +186,7 @@ class CreationOperations(OrganizationsBase):
             # the address's creations (A3, across organizations) are serialised.
             org = self._organization(tx, org["id"], lock=True)
             creation_store.lock_email(tx, self.db, request.email)
+            now = self.now_ms()  # after the locks: later than what they waited for
             creation_store.settle(tx, org["id"], now)
             # V1 step 11: limits (A4).
             in_progress = creation_store.in_progress_count(tx, org["id"], now)
