@@ -235,6 +235,32 @@ def test_a4_creations_in_progress_count_and_are_limited(delayed: World) -> None:
     assert len(account_ids(org)) == 6
 
 
+def test_h5_invitations_count_creations_in_progress(delayed: World) -> None:
+    """H5, R19: InviteAccountToOrganization counts as CreateAccount does: the accounts
+    not CLOSED (the management account included), pending invitations and creations
+    still IN_PROGRESS; at the limit it is ACCOUNT_NUMBER_LIMIT_EXCEEDED."""
+    fresh_instant(delayed)
+    org = delayed.organization()
+    for _ in range(5):
+        create(org)
+    # limit 7: the management account + 5 in progress + this invitation
+    delayed.invite(org, delayed.account())
+    failure = fails_with(
+        "HandshakeConstraintViolationException",
+        org.manager.client.invite_account_to_organization,
+        Target=delayed.account().target(),
+    )
+    assert failure["Reason"] == "ACCOUNT_NUMBER_LIMIT_EXCEEDED"
+    # complete, the creations are accounts: still counted
+    delayed.clock.advance(DELAY)
+    failure = fails_with(
+        "HandshakeConstraintViolationException",
+        org.manager.client.invite_account_to_organization,
+        Target=delayed.account().target(),
+    )
+    assert failure["Reason"] == "ACCOUNT_NUMBER_LIMIT_EXCEEDED"
+
+
 # -- A5–A8: the request and its outcome ----------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from generated.organizations.shapes import (
     HandshakePartyType,
     InvalidInputExceptionReason as InputReason,
 )
-from handlers.organizations import errors, store
+from handlers.organizations import creation_store, errors, store
 from handlers.organizations.base import OrganizationsBase, new_handshake
 from runtime.context import RequestContext
 from runtime.validation import Failure
@@ -75,6 +75,8 @@ class InvitationOperations(OrganizationsBase):
             org = self._locked_organization(tx, context)
             now = self.now_ms()
             store.persist_expiry(tx, org["id"], now)
+            # Completed creations are accounts before anything is counted (M1, H5).
+            creation_store.settle(tx, org["id"], now)
             if store.pending_count(tx, org["id"], ActionType.ENABLE_ALL_FEATURES, now):
                 # DECIDED (as AWS): no invitations while all features are being enabled.
                 raise HandshakeConstraintViolationException(
@@ -101,9 +103,14 @@ class InvitationOperations(OrganizationsBase):
                     "A handshake with the same action and target already exists."
                 )
             limit = self.settings.account_limit
-            members = store.member_count(tx, org["id"])
-            pending = store.pending_count(tx, org["id"], ActionType.INVITE, now)
-            if members + pending >= limit:  # R19, H5: the management account counts
+            # R19, H5: one count with CreateAccount's (A4): the accounts not CLOSED (the
+            # management account included), pending invitations, creations IN_PROGRESS.
+            counted = (
+                creation_store.counted_accounts(tx, org["id"], now)
+                + store.pending_count(tx, org["id"], ActionType.INVITE, now)
+                + creation_store.in_progress_count(tx, org["id"], now)
+            )
+            if counted >= limit:
                 raise HandshakeConstraintViolationException(
                     f"You have reached the limit of {limit} accounts (members "
                     "and pending invitations) in the organization.",
