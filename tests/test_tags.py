@@ -368,6 +368,44 @@ def test_h7_invitation_tags_go_to_the_tags_table(world: World) -> None:
     assert legacy is not None and legacy["tags"] is None
 
 
+def test_t6_invitation_tags_are_checked_at_invitation(world: World) -> None:
+    """T6, T3, R17: InviteAccountToOrganization checks its tags when it invites: a key
+    twice is InvalidInput DUPLICATE_TAG_KEY, an `aws:` key (any case)
+    INVALID_SYSTEM_TAGS_PARAMETER, more than 50 ConstraintViolation
+    MAX_TAG_LIMIT_EXCEEDED; a refused invitation creates no handshake; 50 fit."""
+    org = world.organization()
+    target = world.account()
+    cases = [
+        ("InvalidInputException", "DUPLICATE_TAG_KEY", _pairs(("a", "1"), ("a", "2"))),
+        (
+            "InvalidInputException",
+            "INVALID_SYSTEM_TAGS_PARAMETER",
+            _pairs(("AWS:x", "")),
+        ),
+        (
+            "ConstraintViolationException",
+            "MAX_TAG_LIMIT_EXCEEDED",
+            _pairs(*((f"k{n}", "") for n in range(51))),
+        ),
+    ]
+    for code, reason, tags in cases:
+        for party in (target.target(), target.target("EMAIL")):
+            failure = fails_with(
+                code,
+                org.manager.client.invite_account_to_organization,
+                Target=party,
+                Tags=tags,
+            )
+            assert failure["Reason"] == reason
+    listed = org.manager.client.list_handshakes_for_organization()["Handshakes"]
+    assert listed == []
+    fifty = _pairs(*((f"k{n:02d}", "v") for n in range(50)))
+    invitation = world.invite(org, target, tags=fifty)
+    target.client.accept_handshake(HandshakeId=invitation["Id"])
+    org.members.append(target)
+    assert _tags(org, target.id) == fifty
+
+
 def test_h7_legacy_account_tags_move_to_the_tags_table(
     engine: str, tmp_path: Path
 ) -> None:

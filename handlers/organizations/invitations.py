@@ -24,6 +24,7 @@ from generated.organizations.shapes import (
     InvalidInputExceptionReason as InputReason,
 )
 from handlers.organizations import creation_store, errors, store
+from handlers.organizations.tagging import check_tag_limit, validate_new_tags
 from handlers.organizations.base import OrganizationsBase, new_handshake
 from runtime.context import RequestContext
 from runtime.validation import Failure
@@ -70,6 +71,8 @@ class InvitationOperations(OrganizationsBase):
                     reason=InputReason.INVALID_EMAIL_ADDRESS_TARGET,
                 )
             target_id = target_id.lower()
+        # T6: the tags are checked per T3 at the invitation (attached on acceptance, H7).
+        validate_new_tags(request.tags or [])
         with self.transaction() as tx:
             # Locked: the organization's invitations are serialised (R18, R19 counts).
             org = self._locked_organization(tx, context)
@@ -88,6 +91,13 @@ class InvitationOperations(OrganizationsBase):
                 store.account(tx, self.db, target_id)
                 if target_type == HandshakePartyType.ACCOUNT
                 else store.account_by_email(tx, target_id)
+            )
+            # T3's limit on the account the tags will go to: the invited account's (it
+            # has none outside an organization, T7), or none yet for an email.
+            check_tag_limit(
+                tx,
+                invited["id"] if invited is not None else target_id,
+                request.tags or [],
             )
             if invited is not None and invited["organization_id"] == org["id"]:
                 # DECIDED: the organization's own accounts (its management account
