@@ -249,7 +249,7 @@ def test_t3_max_tag_limit(world: World) -> None:
     )
     assert failure["Reason"] == "MAX_TAG_LIMIT_EXCEEDED"
     assert failure["Error"]["Message"] == (
-        "You have exceeded the number of tags allowed on this resource."
+        "Performing this operation violates a minimum or maximum value limit."
     )
     assert _tags(org, me) == fifty  # all-or-nothing: k00 kept its value
     client.tag_resource(ResourceId=me, Tags=_pairs(("k00", "changed")))
@@ -264,6 +264,56 @@ def test_t3_max_tag_limit(world: World) -> None:
     )
     assert failure["Reason"] == "MAX_TAG_LIMIT_EXCEEDED"
     assert _tags(other, other.manager.id) == []
+
+
+def test_c6_tag_messages_are_the_same_everywhere(world: World) -> None:
+    """C6, T3, T6: TagResource, CreateOrganizationalUnit, CreateAccount and
+    InviteAccountToOrganization answer each tag failure with the same Message:
+    InvalidInputException its Reason's sentence, ConstraintViolationException the
+    first sentence of its documentation."""
+    org = world.organization()
+    client = org.manager.client
+    root = _root(world, org)
+    expected = {
+        "DUPLICATE_TAG_KEY": (
+            "InvalidInputException",
+            _pairs(("a", "1"), ("a", "2")),
+            "Tag keys must be unique among the tags attached to the same entity.",
+        ),
+        "INVALID_SYSTEM_TAGS_PARAMETER": (
+            "InvalidInputException",
+            _pairs(("aws:x", "1")),
+            "You specified a tag key that is a system tag.",
+        ),
+        "MAX_TAG_LIMIT_EXCEEDED": (
+            "ConstraintViolationException",
+            _pairs(*((f"k{n}", "") for n in range(51))),
+            "Performing this operation violates a minimum or maximum value limit.",
+        ),
+    }
+    calls: list[tuple[str, Any, dict[str, Any]]] = [
+        ("TagResource", client.tag_resource, {"ResourceId": org.manager.id}),
+        (
+            "CreateOrganizationalUnit",
+            client.create_organizational_unit,
+            {"ParentId": root, "Name": "c6"},
+        ),
+        (
+            "CreateAccount",
+            client.create_account,
+            {"Email": "c6-tags@example.com", "AccountName": "C6"},
+        ),
+        (
+            "InviteAccountToOrganization",
+            client.invite_account_to_organization,
+            {"Target": world.account().target()},
+        ),
+    ]
+    for reason, (code, tags, message) in expected.items():
+        for operation, call, params in calls:
+            failure = fails_with(code, call, Tags=tags, **params)
+            assert failure["Reason"] == reason, operation
+            assert failure["Error"]["Message"] == message, operation
 
 
 # -- T4 UntagResource -----------------------------------------------------------------------

@@ -49,7 +49,7 @@ from handlers.organizations import creation_store, lifecycle, store
 from handlers.organizations.base import OrganizationsBase, new_id
 from handlers.organizations.documents import member
 from handlers.organizations.errors import ACCESS_DENIED
-from handlers.organizations.tagging import TAG_LIMIT, validate_new_tags
+from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
 from runtime.clock import from_millis
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
@@ -69,11 +69,6 @@ STATUS_NOT_FOUND: Final = (
 INVALID_ROLE_NAME: Final = (
     "You provided a role name that isn't valid. A role name can't begin with the "
     "reserved prefix AWSServiceRoleFor."
-)
-INVALID_SYSTEM_TAGS: Final = (
-    "You specified a tag key that is a system tag. You can’t add, edit, or delete "
-    "system tag keys because they're reserved for Amazon Web Services use. System tags "
-    "don’t count against your tags per resource limit."
 )
 #: A7: what RoleName and IamUserAccessToBilling default to (stored only).
 DEFAULT_ROLE_NAME: Final = "OrganizationAccountAccessRole"
@@ -117,11 +112,8 @@ def _checked_tags(tags: Sequence[Tag] | None) -> str | None:
     than 50 → ConstraintViolation MAX_TAG_LIMIT_EXCEEDED. The tags as stored (JSON)."""
     if not tags:
         return None
-    validate_new_tags(tags, system_tag=INVALID_SYSTEM_TAGS)
-    if len(tags) > TAG_LIMIT:
-        raise ConstraintViolationException(
-            CONSTRAINT_VIOLATION, reason=Limit.MAX_TAG_LIMIT_EXCEEDED
-        )
+    validate_new_tags(tags)
+    check_request_tag_count(tags)
     return json.dumps([{"Key": tag.key, "Value": tag.value} for tag in tags])
 
 

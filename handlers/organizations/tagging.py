@@ -44,8 +44,12 @@ from runtime.database import Row, Transaction
 
 __all__ = [
     "TAG_LIMIT",
+    "DUPLICATE_TAG_KEY",
+    "SYSTEM_TAG",
     "TARGET_NOT_FOUND",
+    "TOO_MANY_TAGS",
     "TagOperations",
+    "check_request_tag_count",
     "check_tag_limit",
     "validate_new_tags",
 ]
@@ -56,13 +60,18 @@ TAG_LIMIT: Final = 50
 TARGET_NOT_FOUND: Final = (
     "We can't find a root, OU, account, or policy with the TargetId that you specified."
 )
-#: AWS's sentences for the Reasons (C6: the first sentence of each Reason's text in the
-#: error's documentation).
+#: C6: the one place that words T3's failures, for every operation that takes tags
+#: (TagResource, UntagResource, CreateOrganizationalUnit, CreateAccount,
+#: InviteAccountToOrganization). InvalidInputException carries its Reason's sentence
+#: (the first sentence of the Reason's text in the error's documentation, R8);
+#: ConstraintViolationException the first sentence of its shape's documentation.
 DUPLICATE_TAG_KEY: Final = (
     "Tag keys must be unique among the tags attached to the same entity."
 )
 SYSTEM_TAG: Final = "You specified a tag key that is a system tag."
-TOO_MANY_TAGS: Final = "You have exceeded the number of tags allowed on this resource."
+TOO_MANY_TAGS: Final = (
+    "Performing this operation violates a minimum or maximum value limit."
+)
 
 
 def _system_key(key: str) -> bool:
@@ -70,10 +79,10 @@ def _system_key(key: str) -> bool:
     return key[:4].lower() == "aws:"
 
 
-def validate_new_tags(tags: Sequence[Tag], *, system_tag: str = SYSTEM_TAG) -> None:
+def validate_new_tags(tags: Sequence[Tag]) -> None:
     """T3's request-only checks, in order, over the whole list: a key given twice
     (case-sensitive) is InvalidInput DUPLICATE_TAG_KEY, then a key starting with `aws:`
-    (any case) INVALID_SYSTEM_TAGS_PARAMETER (with the sentence `system_tag`). Lengths
+    (any case) INVALID_SYSTEM_TAGS_PARAMETER. Lengths
     and patterns were checked by the runtime (T2, R8)."""
     keys = [tag.key for tag in tags]
     if len(set(keys)) != len(keys):
@@ -82,7 +91,7 @@ def validate_new_tags(tags: Sequence[Tag], *, system_tag: str = SYSTEM_TAG) -> N
         )
     if any(_system_key(key) for key in keys):
         raise InvalidInputException(
-            system_tag, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
+            SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
         )
 
 
@@ -93,6 +102,15 @@ def check_tag_limit(tx: Transaction, resource_id: str, tags: Sequence[Tag]) -> N
     keys = {key for key, _ in tag_store.tags_of(tx, resource_id)}
     keys.update(tag.key for tag in tags)
     if len(keys) > TAG_LIMIT:
+        raise ConstraintViolationException(
+            TOO_MANY_TAGS, reason=Violation.MAX_TAG_LIMIT_EXCEEDED
+        )
+
+
+def check_request_tag_count(tags: Sequence[Tag]) -> None:
+    """T3's limit for a resource being created, which has no stored tags: more than 50
+    in the request is ConstraintViolation MAX_TAG_LIMIT_EXCEEDED."""
+    if len(tags) > TAG_LIMIT:
         raise ConstraintViolationException(
             TOO_MANY_TAGS, reason=Violation.MAX_TAG_LIMIT_EXCEEDED
         )

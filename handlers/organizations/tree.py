@@ -64,7 +64,7 @@ from generated.organizations.shapes import (
 )
 from handlers.organizations import documents, tag_store, tree_store
 from handlers.organizations.base import Caller, OrganizationsBase, unique_id
-from handlers.organizations.tagging import TAG_LIMIT, validate_new_tags
+from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
 
@@ -187,12 +187,8 @@ class TreeOperations(OrganizationsBase):
         tags"): the new resource has no stored tags, so its count is the request's.
         """
         validate_new_tags(tags or [])
-        pairs = [(tag.key, tag.value) for tag in tags or []]
-        if len(pairs) > TAG_LIMIT:
-            raise ConstraintViolationException(
-                CONSTRAINT_VIOLATION, reason=Constraint.MAX_TAG_LIMIT_EXCEEDED
-            )
-        return pairs
+        check_request_tag_count(tags or [])
+        return [(tag.key, tag.value) for tag in tags or []]
 
     # -- the root (O6, O7) -------------------------------------------------------------------
 
