@@ -10,6 +10,7 @@ in the server's database (`place`), the one thing the API cannot do yet.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -45,9 +46,13 @@ def root_of(org: Org) -> dict[str, Any]:
 
 
 def create_ou(org: Org, parent_id: str, name: str, **params: Any) -> dict[str, Any]:
+    """A new OU. L3 orders OUs by creation time (milliseconds), then id: two made in one
+    millisecond sort by id. The next creation waits for the next millisecond, so that
+    the tests' order of creation is the order L3 gives."""
     ou: dict[str, Any] = org.manager.client.create_organizational_unit(
         ParentId=parent_id, Name=name, **params
     )["OrganizationalUnit"]
+    time.sleep(0.002)
     return ou
 
 
