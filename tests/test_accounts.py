@@ -66,3 +66,21 @@ def test_a12_describe_account_callers(world: World) -> None:
         "InvalidInputException", org.manager.client.describe_account, AccountId="12345"
     )
     assert failure["Reason"] == "INVALID_PATTERN"
+
+
+def test_h3_inviting_a_current_member(world: World) -> None:
+    """H3: inviting an account of the inviting organization (a member, or the
+    management account itself) is HandshakeConstraintViolation ALREADY_IN_AN_ORGANIZATION
+    at invitation time, and no handshake is created."""
+    org = world.organization(members=1)
+    member = org.members[0]
+    client = org.manager.client
+    before = client.list_handshakes_for_organization()["Handshakes"]
+    for target in (member.target(), org.manager.target(), member.target("EMAIL")):
+        failure = fails_with(
+            "HandshakeConstraintViolationException",
+            client.invite_account_to_organization,
+            Target=target,
+        )
+        assert failure["Reason"] == "ALREADY_IN_AN_ORGANIZATION"
+    assert client.list_handshakes_for_organization()["Handshakes"] == before
