@@ -81,9 +81,20 @@ def root(org: Org) -> str:
 
 
 def state(org: Org, account_id: str) -> str:
-    found: str = org.manager.client.describe_account(AccountId=account_id)["Account"][
-        "State"
-    ]
+    """The account's State as DescribeAccount shows it; ListAccounts and
+    ListAccountsForParent (A1, A2) must show the same."""
+    client = org.manager.client
+    described = client.describe_account(AccountId=account_id)["Account"]
+    found: str = described["State"]
+    parent = client.list_parents(ChildId=account_id)["Parents"][0]["Id"]
+    for pages in (
+        client.get_paginator("list_accounts").paginate(),
+        client.get_paginator("list_accounts_for_parent").paginate(ParentId=parent),
+    ):
+        shown = [a for page in pages for a in page["Accounts"] if a["Id"] == account_id]
+        assert [(a["State"], a["Status"]) for a in shown] == [
+            (found, described["Status"])
+        ]
     return found
 
 

@@ -10,9 +10,9 @@ from generated.organizations.models import (
     ListAccountsRequest,
     ListAccountsResponse,
 )
-from handlers.organizations import documents, lifecycle, store
+from handlers.organizations import store
 from handlers.organizations.base import OrganizationsBase
-from handlers.organizations.tree import Paths
+from handlers.organizations.tree import Paths, account_document
 from runtime.context import RequestContext
 
 __all__ = ["AccountOperations"]
@@ -38,12 +38,7 @@ class AccountOperations(OrganizationsBase):
             if row is None or row["organization_id"] != org["id"]:
                 raise AccountNotFoundException(ACCOUNT_NOT_FOUND)
             return DescribeAccountResponse.model_construct(
-                account=documents.account(
-                    org,
-                    row,
-                    path=Paths(tx, org).of_account(row),
-                    state=lifecycle.account_state(row, self.now_ms()),
-                )
+                account=account_document(Paths(tx, org), org, row, self.now_ms())
             )
 
     def list_accounts(
@@ -62,13 +57,7 @@ class AccountOperations(OrganizationsBase):
             now = self.now_ms()
             return ListAccountsResponse.model_construct(
                 accounts=[
-                    documents.account(
-                        org,
-                        row,
-                        path=paths.of_account(row),
-                        state=lifecycle.account_state(row, now),
-                    )
-                    for row in rows[:limit]
+                    account_document(paths, org, row, now) for row in rows[:limit]
                 ],
                 next_token=self._next_token(
                     binding, [(row["joined_at"], row["id"]) for row in rows], limit

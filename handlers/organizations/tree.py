@@ -62,7 +62,7 @@ from generated.organizations.shapes import (
     PolicyType,
     PolicyTypeStatus,
 )
-from handlers.organizations import documents, tag_store, tree_store
+from handlers.organizations import documents, lifecycle, tag_store, tree_store
 from handlers.organizations.base import Caller, OrganizationsBase, unique_id
 from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
 from runtime.context import RequestContext
@@ -124,9 +124,15 @@ class Paths:
         return f"{self.under(row['parent_id'])}{row['id']}/"
 
 
-def account_document(paths: Paths, org: Row, row: Row) -> Account:
-    """The account object of A1 with its `Paths`."""
-    return documents.account(org, row, path=paths.of_account(row))
+def account_document(paths: Paths, org: Row, row: Row, now: int) -> Account:
+    """The account object of A1, with its `Paths` and its State at `now` (A2), as
+    DescribeAccount, ListAccounts and ListAccountsForParent show it."""
+    return documents.account(
+        org,
+        row,
+        path=paths.of_account(row),
+        state=lifecycle.account_state(row, now),
+    )
 
 
 def root_arn(org: Row) -> str:
@@ -401,8 +407,11 @@ class TreeOperations(OrganizationsBase):
                 tx, org["id"], request.parent_id, after, limit + 1
             )
             paths = Paths(tx, org)
+            now = self.now_ms()
             return ListAccountsForParentResponse.model_construct(
-                accounts=[account_document(paths, org, row) for row in rows[:limit]],
+                accounts=[
+                    account_document(paths, org, row, now) for row in rows[:limit]
+                ],
                 next_token=self._next_token(
                     binding, [(row["joined_at"], row["id"]) for row in rows], limit
                 ),
