@@ -30,13 +30,14 @@ class AccountOperations(OrganizationsBase):
         self, context: RequestContext, request: DescribeAccountRequest
     ) -> DescribeAccountResponse:
         """A12: an account of the caller's organization, the management account
-        included, for the management account; any other id is AccountNotFound (C5)."""
+        included; any other id is AccountNotFound (C5)."""
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
+            access = self._authorize(tx, context, "DescribeAccount")
+            org = access.org
             row = store.account(tx, self.db, request.account_id)
             if row is None or row["organization_id"] != org["id"]:
                 raise AccountNotFoundException(ACCOUNT_NOT_FOUND)
+            self._check_delegate(access, "DescribeAccount")
             return DescribeAccountResponse.model_construct(
                 account=account_document(Paths(tx, org), org, row, self.now_ms())
             )
@@ -44,14 +45,15 @@ class AccountOperations(OrganizationsBase):
     def list_accounts(
         self, context: RequestContext, request: ListAccountsRequest
     ) -> ListAccountsResponse:
-        """The organization's accounts (the management account included), for its
-        management account, in the order they joined."""
+        """A13: the organization's accounts (the management account included), in the
+        order they joined (L3)."""
         limit = request.max_results or 20
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
-            binding = f"ListAccounts:{org['id']}"
+            access = self._authorize(tx, context, "ListAccounts")
+            org = access.org
+            binding = self._binding("ListAccounts", access)
             after = self._page_after(binding, request.next_token)
+            self._check_delegate(access, "ListAccounts")
             rows = store.members(tx, org["id"], after, limit + 1)
             paths = Paths(tx, org)
             now = self.now_ms()

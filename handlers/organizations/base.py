@@ -6,8 +6,9 @@ operation), and adds the Organizations helpers the resource modules use:
 
 - start-up (R1) and seeding (`start`, `load_seed`), and which provisionable accounts
   exist (`signs`, organizations.md M2);
-- who is calling (`_caller`), the organizations it sees (`_organization`, `_sender`,
-  `_managed_organization`);
+- who is calling (`_caller`), the organizations it sees (`_organization`, `_sender`);
+- who may call what (`_authorize`: Z1–Z5 and the matrix of `access`, V1 steps 2–4;
+  `_check_delegate`: the delegation policy's fine check, Z6, V1 step 8);
 - handshake visibility and documents (`_is_recipient`, `_visible`, `_document`,
   `_documents`) and R6's persisted expiry (`_persist_expiry`);
 - paging by key (`_next_token`).
@@ -21,6 +22,8 @@ threads at once: nothing per request is kept on `self`.
 
 from __future__ import annotations
 
+import functools
+import json
 import secrets
 import string
 from collections.abc import Sequence
@@ -36,12 +39,15 @@ from generated.organizations.errors import (
 from generated.organizations.models import Handshake
 from generated.organizations.shapes import ActionType, HandshakePartyType
 from handlers.organizations import (
+    access_store,
     creation_store,
     documents,
     lifecycle,
     seed,
     store,
 )
+from handlers.organizations.access import MAY_CALL, Role
+from handlers.organizations.delegation_policy import DelegationPolicy
 from handlers.organizations.errors import ACCESS_DENIED, NOT_FOUND, NOT_IN_USE
 from handlers.organizations.settings import OrganizationsSettings
 from handlers.organizations.store import HandshakeRow
@@ -50,7 +56,14 @@ from runtime.context import RequestContext
 from runtime.database import Row, Transaction
 from runtime.handler import ServiceHandler
 
-__all__ = ["Caller", "OrganizationsBase", "new_handshake", "new_id", "unique_id"]
+__all__ = [
+    "Access",
+    "Caller",
+    "OrganizationsBase",
+    "new_handshake",
+    "new_id",
+    "unique_id",
+]
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -67,6 +80,13 @@ def unique_id(tx: Transaction, prefix: str, length: int) -> str:
         candidate = new_id(prefix, length)
         if not store.id_taken(tx, candidate):
             return candidate
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_policy(content: str) -> DelegationPolicy:
+    """A stored delegation policy, parsed once per content (the management account
+    wrote it, D11; at most 40,000 characters, so the cache stays small)."""
+    return DelegationPolicy.parse(content)
 
 
 def new_handshake(
@@ -109,6 +129,23 @@ class Caller:
     manages: str | None
     #: Whether the organization it manages has members besides itself (R17).
     has_members: bool
+
+
+@dataclass(frozen=True)
+class Access:
+    """A caller that passed V1's coarse check (steps 2–4) for one operation: who it is,
+    its organization (as `store.organization` reads it, with `root_id`) and the role it
+    passed as (`access.Role`)."""
+
+    caller: Caller
+    org: Row
+    role: Role
+    #: The delegation policy that let a DG in (its fine check is `_check_delegate`).
+    policy: DelegationPolicy | None = None
+
+    @property
+    def organization_arn(self) -> str:
+        return documents.organization_arn(self.org)
 
 
 class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
@@ -194,20 +231,70 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
         assert org is not None, organization_id
         return org
 
-    def _managed_organization(self, tx: Transaction, caller: Caller) -> Row:
-        """The organization the caller manages: AWSOrganizationsNotInUse outside any,
-        AccessDenied for a member."""
+    # -- who may call what (Z1–Z6, `access`) ------------------------------------------------
+
+    def _authorize(
+        self,
+        tx: Transaction,
+        context: RequestContext,
+        operation: str,
+        *,
+        lock: bool = False,
+    ) -> Access:
+        """V1 steps 2–4 for `operation`: a closed caller is AccessDenied (Z3, in
+        `_caller`); a caller in no organization AWSOrganizationsNotInUse (Z1); then the
+        first role of the matrix (`access.MAY_CALL`) the caller has: the management
+        account; a delegated administrator, on a read marked DA (Z4); a member the
+        delegation policy names for the operation (Z5, Z6's coarse check); any member,
+        where the matrix lets every account in. Anyone else is AccessDenied (Z2).
+        `lock`: the organization's row is locked for the change (C8)."""
+        caller = self._caller(tx, context)
         if caller.organization_id is None:
             raise AWSOrganizationsNotInUseException(NOT_IN_USE)
-        if caller.manages is None:
-            raise AccessDeniedException(ACCESS_DENIED)
-        return self._organization(tx, caller.manages)
+        roles = MAY_CALL[operation]
+        org = self._organization(tx, caller.organization_id, lock=lock)
+        if caller.manages is not None:
+            if Role.MANAGEMENT not in roles:
+                raise AccessDeniedException(ACCESS_DENIED)
+            return Access(caller, org, Role.MANAGEMENT)
+        if Role.DELEGATED_ADMINISTRATOR in roles and (
+            access_store.is_delegated_administrator(tx, org["id"], caller.id)
+        ):
+            return Access(caller, org, Role.DELEGATED_ADMINISTRATOR)
+        if Role.DELEGATE in roles:
+            policy = self._delegation_policy(tx, org["id"])
+            if policy is not None and policy.names(caller.id, operation):
+                return Access(caller, org, Role.DELEGATE, policy)
+        if Role.MEMBER in roles:
+            return Access(caller, org, Role.MEMBER)
+        raise AccessDeniedException(ACCESS_DENIED)
 
-    def _locked_organization(self, tx: Transaction, context: RequestContext) -> Row:
-        """Z1–Z3, then the organization the caller manages, its row locked for the
-        change (C8)."""
-        org = self._managed_organization(tx, self._caller(tx, context))
-        return self._organization(tx, org["id"], lock=True)
+    @staticmethod
+    def _check_delegate(
+        access: Access,
+        operation: str,
+        resource_arns: Sequence[str] | None = None,
+        policy_type: str | None = None,
+    ) -> None:
+        """V1 step 8 (Z6, D12, P20): a DG's request is allowed only if the delegation
+        policy allows `operation` on every ARN of `resource_arns` (the organization's
+        ARN when None) for `policy_type`; AccessDenied otherwise. Callers that passed
+        as MA, DA or MEMBER pass."""
+        if access.role is not Role.DELEGATE:
+            return
+        assert access.policy is not None
+        arns = (
+            [access.organization_arn] if resource_arns is None else list(resource_arns)
+        )
+        if not access.policy.allows(access.caller.id, operation, arns, policy_type):
+            raise AccessDeniedException(ACCESS_DENIED)
+
+    def _delegation_policy(
+        self, tx: Transaction, organization_id: str
+    ) -> DelegationPolicy | None:
+        """The organization's delegation policy, parsed (None: it has none, D13)."""
+        content = access_store.delegation_policy_content(tx, organization_id)
+        return None if content is None else _parsed_policy(content)
 
     # -- who sees and answers a handshake (R9, R10, R17, R21) ------------------------------
 
@@ -274,7 +361,13 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
             with self.transaction() as tx:
                 store.persist_expiry(tx, organization_id, now)
 
-    # -- paging (R22) ----------------------------------------------------------------------
+    # -- paging (R22, L1–L5) --------------------------------------------------------------
+
+    @staticmethod
+    def _binding(operation: str, access: Access, *members: Any) -> str:
+        """L2: a page token is bound to the operation, the caller, its organization and
+        every request member but NextToken and MaxResults."""
+        return json.dumps([operation, access.caller.id, access.org["id"], *members])
 
     def _page_after(self, binding: str, token: str | None) -> list[Any] | None:
         """The key the page `token` asks for starts after (None: the first page); a

@@ -7,10 +7,11 @@ business clock (M1). Its State as read is derived (`lifecycle.request_state`); t
 account of a SUCCEEDED request is written when its completion has come
 (`creation_store.settle`, whose docstring says why and when).
 
-Who may call (Z1–Z3): the management account for every operation here (delegated
-administrators and delegates come with the D rules); a member gets AccessDenied, an
-account in no organization AWSOrganizationsNotInUse, a caller whose State is SUSPENDED
-or CLOSED AccessDenied before anything else.
+Who may call (Z1–Z6): the management account for CreateAccount and
+CreateGovCloudAccount; it, delegated administrators and delegates for the status reads
+(`_authorize`); any other member gets AccessDenied, an account in no organization
+AWSOrganizationsNotInUse, a caller whose State is SUSPENDED or CLOSED AccessDenied
+before anything else.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from collections.abc import Sequence
 from typing import Final
 
 from generated.organizations.errors import (
-    AccessDeniedException,
     ConstraintViolationException,
     CreateAccountStatusNotFoundException,
     InvalidInputException,
@@ -48,7 +48,6 @@ from generated.organizations.shapes import (
 from handlers.organizations import creation_store, lifecycle, store
 from handlers.organizations.base import OrganizationsBase, new_id
 from handlers.organizations.documents import member
-from handlers.organizations.errors import ACCESS_DENIED
 from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
 from runtime.clock import from_millis
 from runtime.context import RequestContext
@@ -138,18 +137,6 @@ def _status(row: Row, now: int) -> CreateAccountStatus:
 class CreationOperations(OrganizationsBase):
     # -- who may call ------------------------------------------------------------------
 
-    def _creator(self, tx: Transaction, context: RequestContext, now: int) -> Row:
-        """V1 steps 2–4 for the operations here: a closed caller is AccessDenied (Z3),
-        one in no organization AWSOrganizationsNotInUse (Z1), a member AccessDenied
-        (Z2). The organization the caller manages."""
-        caller = self._caller(tx, context)
-        own = store.account(tx, self.db, caller.id)
-        if own is not None and lifecycle.account_state(own, now) in (
-            lifecycle.CLOSED_STATES
-        ):
-            raise AccessDeniedException(ACCESS_DENIED)
-        return self._managed_organization(tx, caller)
-
     # -- CreateAccount ---------------------------------------------------------------------
 
     def create_account(
@@ -159,14 +146,14 @@ class CreationOperations(OrganizationsBase):
         outcome is decided now and shows from its completion on."""
         now = self.now_ms()
         with self.transaction(write=False) as tx:
-            org = self._creator(tx, context, now)
+            org = self._authorize(tx, context, "CreateAccount").org
             pending = creation_store.unsettled(tx, org["id"], now)
         if pending:
             # Accounts whose creation completed exist whatever this request's checks
             # decide: written in a transaction of their own (idempotent), first.
             self._settle(org["id"], now)
         with self.transaction() as tx:
-            org = self._creator(tx, context, now)
+            org = self._authorize(tx, context, "CreateAccount").org
             # V1 step 6: request-only checks, in the model's member order.
             role_name = request.role_name or DEFAULT_ROLE_NAME
             if role_name.startswith("AWSServiceRoleFor"):
@@ -272,7 +259,7 @@ class CreationOperations(OrganizationsBase):
         """A11: no GovCloud partition here. After V1 steps 1–4 and T3's tag checks,
         ConstraintViolation MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED; nothing is created."""
         with self.transaction(write=False) as tx:
-            self._creator(tx, context, self.now_ms())
+            self._authorize(tx, context, "CreateGovCloudAccount")
         _checked_tags(request.tags)
         raise ConstraintViolationException(
             CONSTRAINT_VIOLATION, reason=Limit.MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED
@@ -287,10 +274,12 @@ class CreationOperations(OrganizationsBase):
         unknown or another organization's, is CreateAccountStatusNotFound (C5)."""
         with self.transaction(write=False) as tx:
             now = self.now_ms()
-            org = self._creator(tx, context, now)
+            access = self._authorize(tx, context, "DescribeCreateAccountStatus")
+            org = access.org
             row = creation_store.request(tx, request.create_account_request_id)
             if row is None or row["organization_id"] != org["id"]:
                 raise CreateAccountStatusNotFoundException(STATUS_NOT_FOUND)
+            self._check_delegate(access, "DescribeCreateAccountStatus")
             answer = DescribeCreateAccountStatusResponse.model_construct(
                 create_account_status=_status(row, now)
             )
@@ -308,9 +297,11 @@ class CreationOperations(OrganizationsBase):
         states = sorted({str(state) for state in request.states or ()})
         with self.transaction(write=False) as tx:
             now = self.now_ms()
-            org = self._creator(tx, context, now)
-            binding = f"ListCreateAccountStatus:{org['id']}:{','.join(states)}"
+            access = self._authorize(tx, context, "ListCreateAccountStatus")
+            org = access.org
+            binding = self._binding("ListCreateAccountStatus", access, states)
             after = self._page_after(binding, request.next_token)
+            self._check_delegate(access, "ListCreateAccountStatus")
             rows = creation_store.requests(tx, org["id"], now, states, after, limit + 1)
             answer = ListCreateAccountStatusResponse.model_construct(
                 create_account_statuses=[_status(row, now) for row in rows[:limit]],

@@ -27,7 +27,7 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from handlers.organizations import store
+from handlers.organizations import cascade, store
 from runtime.database import Database, Row, Transaction
 
 __all__ = [
@@ -226,7 +226,8 @@ def settle(tx: Transaction, organization_id: str | None, now: int) -> int:
     organization when None) whose completion has come by `now` and whose account row
     does not exist yet (A7): the request's email and name, JoinedMethod CREATED,
     JoinedTimestamp the completion instant, State ACTIVE, under the organization's root,
-    and the request's tags. Idempotent; returns how many accounts it wrote."""
+    the request's tags and the default policies (P5, `cascade.newcomer`). Idempotent;
+    returns how many accounts it wrote."""
     sql = (
         "SELECT r.id, r.organization_id, r.account_name, r.email, r.completes_at,"
         " r.account_id, r.tags" + _UNSETTLED
@@ -237,7 +238,7 @@ def settle(tx: Transaction, organization_id: str | None, now: int) -> int:
         params.append(organization_id)
     written = 0
     for row in tx.all(sql + " ORDER BY r.completes_at, r.id", params):
-        written += tx.execute(
+        inserted = tx.execute(
             "INSERT INTO accounts (id, name, email, organization_id, joined_method,"
             " joined_at, parent_id, state, create_request_id)"
             " SELECT ?, ?, ?, o.id, 'CREATED', ?, o.root_id, 'ACTIVE', ?"
@@ -252,6 +253,11 @@ def settle(tx: Transaction, organization_id: str | None, now: int) -> int:
                 row["organization_id"],
             ),
         )
+        if inserted:
+            cascade.newcomer(
+                tx, row["organization_id"], row["account_id"], row["completes_at"]
+            )
+        written += inserted
         for seq, tag in enumerate(json.loads(row["tags"] or "[]"), start=1):
             tx.execute(
                 "INSERT INTO tags (resource_id, tag_key, tag_value, seq)"

@@ -149,7 +149,7 @@ class DepartureOperations(OrganizationsBase):
         the source, destination differs. The management account and closed accounts
         move too (DECIDED by the spec); tags stay; `{}`."""
         with self.transaction() as tx:
-            org = self._locked_organization(tx, context)
+            org = self._authorize(tx, context, "MoveAccount", lock=True).org
             row = self._member(tx, org, request.account_id)
             if not self._container(tx, org, request.source_parent_id):
                 raise SourceParentNotFoundException(SOURCE_NOT_FOUND)
@@ -160,7 +160,9 @@ class DepartureOperations(OrganizationsBase):
                 raise SourceParentNotFoundException(SOURCE_NOT_FOUND)  # DECIDED (A15)
             if request.destination_parent_id == current:
                 raise DuplicateAccountException(DUPLICATE_ACCOUNT)
-            departure_store.move(tx, row["id"], request.destination_parent_id)
+            departure_store.move(
+                tx, row["id"], request.destination_parent_id, self.now_ms()
+            )
         return None
 
     # -- A16: RemoveAccountFromOrganization ---------------------------------------------
@@ -169,7 +171,9 @@ class DepartureOperations(OrganizationsBase):
         self, context: RequestContext, request: RemoveAccountFromOrganizationRequest
     ) -> None:
         with self.transaction() as tx:
-            org = self._locked_organization(tx, context)
+            org = self._authorize(
+                tx, context, "RemoveAccountFromOrganization", lock=True
+            ).org
             now = self.now_ms()  # after the lock: later than any change it waited for
             row = self._member(tx, org, request.account_id)
             self._check_can_leave(org, row, now)
@@ -203,7 +207,7 @@ class DepartureOperations(OrganizationsBase):
         read once the organization is locked: a close that waited for another must see
         that one's account as closing already (C8)."""
         with self.transaction() as tx:
-            org = self._locked_organization(tx, context)
+            org = self._authorize(tx, context, "CloseAccount", lock=True).org
             now = self.now_ms()
             if org["feature_set"] != "ALL":
                 raise ConstraintViolationException(

@@ -6,7 +6,7 @@ Every function takes an open transaction; instants are epoch milliseconds.
 
 from __future__ import annotations
 
-from handlers.organizations import store, tag_store
+from handlers.organizations import cascade, store, tag_store
 from runtime.database import Database, Row, Transaction
 
 __all__ = [
@@ -23,9 +23,12 @@ __all__ = [
 CLOSURE_MS = 90 * store.DAY_MS
 
 
-def move(tx: Transaction, account_id: str, parent_id: str) -> None:
+def move(tx: Transaction, account_id: str, parent_id: str, at: int) -> None:
+    """The account under its new parent, moved `at` (E8: its effective policies
+    changed then)."""
     tx.execute(
-        "UPDATE accounts SET parent_id = ? WHERE id = ?", (parent_id, account_id)
+        "UPDATE accounts SET parent_id = ?, moved_at = ? WHERE id = ?",
+        (parent_id, at, account_id),
     )
 
 
@@ -107,8 +110,9 @@ def _pending_approvals(
 def depart(
     tx: Transaction, db: Database, organization_id: str, account_id: str, now: int
 ) -> None:
-    """A18: the account becomes standalone (no organization, parent, joining data) and
-    its tags are deleted (T7); its place under the account limit is freed by that
+    """A18: the account becomes standalone (no organization, parent, joining data); its
+    tags (T7), policy attachments and registrations (`cascade.account_departed`) are
+    deleted; its place under the account limit is freed by that
     (H5 counts the organization's accounts). H2: its pending APPROVE_ALL_FEATURES
     handshake becomes CANCELED, and the parent opens when every remaining child is
     ACCEPTED. Locks: parent handshake before child (as R13)."""
@@ -127,4 +131,5 @@ def depart(
             if all(c.state == "ACCEPTED" for c in others):
                 store.set_state(tx, parent, "OPEN", now)
     tag_store.delete_tags(tx, account_id)
+    cascade.account_departed(tx, organization_id, account_id)
     store.detach_account(tx, account_id)

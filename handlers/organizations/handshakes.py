@@ -41,7 +41,7 @@ from generated.organizations.shapes import (
     HandshakeConstraintViolationExceptionReason as Constraint,
     InvalidInputExceptionReason as InputReason,
 )
-from handlers.organizations import store, tag_store
+from handlers.organizations import cascade, store, tag_store
 from handlers.organizations.base import Caller, OrganizationsBase
 from handlers.organizations.errors import ACCESS_DENIED, BUSY
 from handlers.organizations.store import PENDING, HandshakeRow
@@ -120,16 +120,20 @@ class HandshakeOperations(OrganizationsBase):
     def list_handshakes_for_organization(
         self, context: RequestContext, request: ListHandshakesForOrganizationRequest
     ) -> ListHandshakesForOrganizationResponse:
-        """R22: the handshakes the caller's organization sent, for its management
-        account (a member: AccessDenied; outside any organization: NotInUse)."""
+        """R22 (as amended): the handshakes the caller's organization sent, for its
+        management account, delegated administrators and delegates (another member:
+        AccessDenied; outside any organization: NotInUse)."""
         action, parent = _filter(request.filter)
         limit = request.max_results or 20
         now = self.now_ms()
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
-            binding = f"ListHandshakesForOrganization:{org['id']}:{action}:{parent}"
+            access = self._authorize(tx, context, "ListHandshakesForOrganization")
+            org = access.org
+            binding = self._binding(
+                "ListHandshakesForOrganization", access, action, parent
+            )
             after = self._page_after(binding, request.next_token)
+            self._check_delegate(access, "ListHandshakesForOrganization")
             rows = store.listing(
                 tx,
                 now=now,
@@ -247,6 +251,7 @@ class HandshakeOperations(OrganizationsBase):
             # R17, H7, T6: the invitation's tags are the account's now.
             tag_store.delete_tags(tx, caller.id)
             tag_store.add_tags(tx, caller.id, tag_store.parse_stored(row.tags))
+            cascade.newcomer(tx, row.organization_id, caller.id, now)  # P5, H7
         elif (
             row.action == ActionType.APPROVE_ALL_FEATURES and row.parent_id is not None
         ):

@@ -75,7 +75,9 @@ class InvitationOperations(OrganizationsBase):
         validate_new_tags(request.tags or [])
         with self.transaction() as tx:
             # Locked: the organization's invitations are serialised (R18, R19 counts).
-            org = self._locked_organization(tx, context)
+            org = self._authorize(
+                tx, context, "InviteAccountToOrganization", lock=True
+            ).org
             now = self.now_ms()
             store.persist_expiry(tx, org["id"], now)
             # Completed creations are accounts before anything is counted (M1, H5).

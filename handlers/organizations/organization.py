@@ -21,7 +21,7 @@ from generated.organizations.shapes import (
     ActionType,
     HandshakeConstraintViolationExceptionReason as Constraint,
 )
-from handlers.organizations import creation_store, documents, store
+from handlers.organizations import cascade, creation_store, documents, store
 from handlers.organizations.base import OrganizationsBase, new_handshake, unique_id
 from handlers.organizations.errors import BUSY, NOT_IN_USE
 from runtime.context import RequestContext
@@ -40,8 +40,8 @@ class OrganizationOperations(OrganizationsBase):
         """R2, O1: a standalone caller becomes the management account of a new
         organization (FeatureSet ALL unless it asks for CONSOLIDATED_BILLING), under its
         root, with JoinedMethod INVITED (as AWS's documentation and examples say); with
-        ALL features the root has SERVICE_CONTROL_POLICY enabled. (FullAWSAccess and
-        its attachments, P4, come with the policies.)"""
+        ALL features the root has SERVICE_CONTROL_POLICY enabled and FullAWSAccess
+        attached to the root and the management account (P4)."""
         feature_set = request.feature_set or "ALL"
         with self.transaction() as tx:
             caller = self._caller(tx, context, lock=True)
@@ -58,6 +58,9 @@ class OrganizationOperations(OrganizationsBase):
             store.join(tx, caller.id, organization_id, "INVITED", now, None)
             if feature_set == "ALL":
                 store.enable_policy_type(tx, organization_id, "SERVICE_CONTROL_POLICY")
+                # O1, P4: FullAWSAccess on the root and the management account.
+                cascade.newcomer(tx, organization_id, root_id, now)
+                cascade.newcomer(tx, organization_id, caller.id, now)
             return CreateOrganizationResponse.model_construct(
                 organization=documents.organization(self._sender(tx, organization_id))
             )
@@ -85,13 +88,17 @@ class OrganizationOperations(OrganizationsBase):
         row stays behind, retired (`store.retire_organization`), so that its
         handshakes keep their sender until R7. Response `{}`.
 
+        Policies, attachments, service access, delegated administrators and the
+        delegation policy go with it (`cascade.organization_deleted`).
+
         Not yet: ConstraintViolation ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS (transfers,
-        X rules); policies, service access, delegated administrators and the
-        delegation policy are deleted by their slices when they exist."""
+        X rules)."""
         with self.transaction() as tx:
-            caller = self._caller(tx, context, lock=True)
-            org = self._managed_organization(tx, caller)  # Z1, Z2
-            org = self._organization(tx, org["id"], lock=True)
+            self._caller(
+                tx, context, lock=True
+            )  # its own row too, as CreateOrganization
+            access = self._authorize(tx, context, "DeleteOrganization", lock=True)
+            caller, org = access.caller, access.org
             now = self.now_ms()
             store.persist_expiry(tx, org["id"], now)
             # Accounts whose creation completed are written first (M1), and one still
@@ -105,6 +112,7 @@ class OrganizationOperations(OrganizationsBase):
                 if not store.set_state(tx, row, "CANCELED", now):
                     raise ConcurrentModificationException(BUSY)
             store.delete_organization_contents(tx, org["id"], org["root_id"], caller.id)
+            cascade.organization_deleted(tx, org["id"])
             store.detach_account(tx, caller.id)
             store.retire_organization(tx, org["id"])
 
@@ -116,7 +124,7 @@ class OrganizationOperations(OrganizationsBase):
         O8: finalising (R16) switches the feature set to ALL and enables no policy type
         in the root (DECIDED)."""
         with self.transaction() as tx:
-            org = self._locked_organization(tx, context)
+            org = self._authorize(tx, context, "EnableAllFeatures", lock=True).org
             now = self.now_ms()
             store.persist_expiry(tx, org["id"], now)
             if org["feature_set"] == "ALL":

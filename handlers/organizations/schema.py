@@ -127,4 +127,92 @@ MIGRATIONS = [
     """
     CREATE INDEX accounts_by_departure ON accounts (departs_at)
     """,
+    # 5. Policies and effective policies (organizations.md §7, §8), trusted access,
+    # delegated administrators and the delegation policy (§9).
+    #
+    # `policies` holds customer policies only: the AWS-managed ones (P10) are the same in
+    # every organization and are not stored, but their attachments are. An attachment's
+    # `seq` numbers the organization's attachments in the order they were made (P15,
+    # P16, E4); writers hold the organization's lock, and where two could tie (an
+    # account's creation settling without it) listings break the tie by id. `policy_target_changes` keeps, per target and type, when an attachment
+    # or detachment last happened there, and `accounts.moved_at` when the account last
+    # moved: with `policies.content_changed_at` they make E8's LastUpdatedTimestamp.
+    # `effective_policy_errors` are injected validation errors (E11, fixtures only).
+    # `resource_policies` is the delegation policy, one per organization (D11).
+    """
+    CREATE TABLE policies (
+        id TEXT PRIMARY KEY,
+        organization_id TEXT NOT NULL,
+        policy_type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        content TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        content_changed_at BIGINT NOT NULL
+    );
+    CREATE INDEX policies_by_type
+        ON policies (organization_id, policy_type, created_at, id);
+    CREATE UNIQUE INDEX policies_by_name ON policies (organization_id, policy_type, name);
+
+    CREATE TABLE policy_attachments (
+        organization_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        policy_id TEXT NOT NULL,
+        policy_type TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        attached_at BIGINT NOT NULL,
+        PRIMARY KEY (target_id, policy_id)
+    );
+    CREATE INDEX attachments_by_target ON policy_attachments (target_id, policy_type, seq);
+    CREATE INDEX attachments_by_policy
+        ON policy_attachments (organization_id, policy_id, seq);
+    CREATE INDEX attachments_by_seq ON policy_attachments (organization_id, seq);
+
+    CREATE TABLE policy_target_changes (
+        target_id TEXT NOT NULL,
+        policy_type TEXT NOT NULL,
+        changed_at BIGINT NOT NULL,
+        PRIMARY KEY (target_id, policy_type)
+    );
+    ALTER TABLE accounts ADD COLUMN moved_at BIGINT;
+
+    CREATE TABLE effective_policy_errors (
+        organization_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        policy_type TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        error_code TEXT NOT NULL,
+        error_message TEXT NOT NULL,
+        path_to_error TEXT NOT NULL,
+        contributing_policies TEXT NOT NULL,
+        PRIMARY KEY (account_id, policy_type, seq)
+    );
+    CREATE INDEX effective_errors_by_type
+        ON effective_policy_errors (organization_id, policy_type, account_id);
+
+    CREATE TABLE enabled_services (
+        organization_id TEXT NOT NULL,
+        service_principal TEXT NOT NULL,
+        enabled_at BIGINT NOT NULL,
+        PRIMARY KEY (organization_id, service_principal)
+    );
+
+    CREATE TABLE delegated_administrators (
+        organization_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        service_principal TEXT NOT NULL,
+        registered_at BIGINT NOT NULL,
+        PRIMARY KEY (organization_id, account_id, service_principal)
+    );
+    CREATE INDEX delegated_by_service ON delegated_administrators
+        (organization_id, service_principal, registered_at, account_id);
+
+    CREATE TABLE resource_policies (
+        organization_id TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        content TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+    )
+    """,
 ]

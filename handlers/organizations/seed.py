@@ -41,84 +41,35 @@ already stored are left as they are. A bad entry stops loading with one line nam
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from generated.organizations.shapes import (
-    AccountId,
     AccountState,
     CreateAccountFailureReason,
-    CreateAccountRequestId,
     CreateAccountState,
-    HandshakeId,
-    OrganizationalUnitId,
-    OrganizationId,
-    ParentId,
     PolicyType,
-    RootId,
-    TaggableResourceId,
 )
 from handlers.organizations import creation_store, store, tag_store, tree_store
-from runtime.clock import to_millis
+from handlers.organizations.seeding import (
+    NEVER,
+    checked,
+    entries,
+    known,
+    millis,
+    one_of,
+    required,
+)
 from runtime.database import Transaction
-from runtime.types import parse_timestamp_text
 
+#: A section's loader: its entries, each with where it is (`section[index]`).
+Loader = Callable[[Transaction, Sequence[tuple[str, dict[str, Any]]]], None]
 
-def _millis(value: str | None, default: int = 0) -> int:
-    if value is None:
-        return default
-    moment = parse_timestamp_text(value)
-    if isinstance(moment, str) or moment.tzinfo is None:
-        raise ValueError(f"seed: {value!r} is not an ISO 8601 instant with a time zone")
-    return to_millis(moment)
-
-
-_IDS = {
-    "account": TypeAdapter(AccountId),
-    "organization": TypeAdapter(OrganizationId),
-    "handshake": TypeAdapter(HandshakeId),
-    "root": TypeAdapter(RootId),
-    "organizational unit": TypeAdapter(OrganizationalUnitId),
-    "parent": TypeAdapter(ParentId),
-    "create account request": TypeAdapter(CreateAccountRequestId),
-    "taggable resource": TypeAdapter(TaggableResourceId),
-}
-
-#: A request still IN_PROGRESS with no completion instant never completes.
-NEVER = 2**62
-
-
-def _one_of(kind: str, allowed: Any, value: Any, where: str) -> str:
-    """`value` when it is one of the enum `allowed`'s values; a one-line error naming
-    the entry otherwise."""
-    names = [getattr(member, "value", member) for member in allowed]
-    if value not in names:
-        raise ValueError(
-            f"seed: {where}: {value!r} is not a {kind} ({', '.join(names)})"
-        )
-    return str(value)
-
-
-def _checked(kind: str, value: Any, where: str) -> str:
-    """An id the model accepts; a seed with a bad one stops the server, named."""
-    try:
-        checked: str = _IDS[kind].validate_python(value)
-    except ValidationError:
-        raise ValueError(f"seed: {where}: {value!r} is not a valid {kind} id") from None
-    return checked
-
-
-def _known(tx: Transaction, account_id: Any, where: str) -> None:
-    """An account id that the server knows (the accounts file or the seed's accounts;
-    a provisionable account does not exist yet)."""
-    _checked("account", account_id, where)
-    if tx.one("SELECT id FROM accounts WHERE id = ?", (account_id,)) is None:
-        raise ValueError(
-            f"seed: {where}: account {account_id!r} is not a known account"
-        )
-
+#: The sections of the other areas (policies, trusted access, ...), each loaded by its
+#: own module, in this order: after the structure, handshakes and create-account
+#: statuses, before `tags` (which may tag what they store).
+AREA_SECTIONS: tuple[tuple[str, Loader], ...] = ()
 
 #: The top-level members of a seed document.
 SECTIONS = (
@@ -127,6 +78,7 @@ SECTIONS = (
     "organizational_units",
     "handshakes",
     "create_account_statuses",
+    *(name for name, _ in AREA_SECTIONS),
     "tags",
 )
 
@@ -155,39 +107,26 @@ def load(tx: Transaction, document: dict[str, Any]) -> None:
         raise ValueError(f"seed: an entry lacks the member {missing}") from None
 
 
-def _entries(
-    document: dict[str, Any], section: str
-) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (f"{section}[{index}]", entry)
-        for index, entry in enumerate(document.get(section, ()))
-    ]
-
-
-def _required(entry: dict[str, Any], member: str, where: str) -> Any:
-    if member not in entry:
-        raise ValueError(f"seed: {where}: lacks {member!r}")
-    return entry[member]
-
-
 def _load(tx: Transaction, document: dict[str, Any]) -> None:
     stored = [
         (where, org)
-        for where, org in _entries(document, "organizations")
+        for where, org in entries(document, "organizations")
         if _organization(tx, org, where)
     ]
-    for where, entry in _entries(document, "organizational_units"):
+    for where, entry in entries(document, "organizational_units"):
         _organizational_unit(tx, entry, where)
     # Members of the organizations stored now are placed once every OU exists (a
     # member's `parent_id` may name one); those stored before are left as they are.
     for where, org in stored:
         for index, member in enumerate(org.get("members", ())):
             _place(tx, org["id"], member, f"{where}.members[{index}]")
-    for where, entry in _entries(document, "handshakes"):
+    for where, entry in entries(document, "handshakes"):
         _handshake(tx, entry, where)
-    for where, entry in _entries(document, "create_account_statuses"):
+    for where, entry in entries(document, "create_account_statuses"):
         _create_account_status(tx, entry, where)
-    for where, entry in _entries(document, "tags"):
+    for section, loader in AREA_SECTIONS:
+        loader(tx, entries(document, section))
+    for where, entry in entries(document, "tags"):
         _tag(tx, entry, where)
 
 
@@ -196,8 +135,8 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
     with ALL features the root has SERVICE_CONTROL_POLICY enabled, unless the entry lists
     its `enabled_policy_types` itself (in the order they were enabled). False when the
     organization was stored before (left as it is)."""
-    _checked("organization", _required(org, "id", where), where)
-    _known(tx, _required(org, "management_account_id", where), where)
+    checked("organization", required(org, "id", where), where)
+    known(tx, required(org, "management_account_id", where), where)
     feature_set = org.get("feature_set", "ALL")
     if feature_set not in ("ALL", "CONSOLIDATED_BILLING"):
         raise ValueError(f"seed: {where}: {feature_set!r} is not a feature set")
@@ -206,14 +145,14 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
         ["SERVICE_CONTROL_POLICY"] if feature_set == "ALL" else [],
     )
     for policy_type in policy_types:
-        _one_of("policy type", PolicyType, policy_type, where)
+        one_of("policy type", PolicyType, policy_type, where)
     for index, member in enumerate(org.get("members", ())):
-        _known(tx, _required(member, "account_id", where), f"{where}.members[{index}]")
+        known(tx, required(member, "account_id", where), f"{where}.members[{index}]")
     root_id = org.get("root_id") or "r-" + org["id"][2:]
-    _checked("root", root_id, where)
+    checked("root", root_id, where)
     if tx.one("SELECT id FROM organizations WHERE id = ?", (org["id"],)) is not None:
         return False
-    created = _millis(org.get("created"))
+    created = millis(org.get("created"))
     management = org["management_account_id"]
     store.insert_organization(tx, org["id"], root_id, management, feature_set, created)
     store.join(tx, management, org["id"], "INVITED", created, None)
@@ -224,13 +163,13 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
             tx,
             member["account_id"],
             org["id"],
-            _one_of(
+            one_of(
                 "joined method",
                 ("INVITED", "CREATED"),
                 member.get("joined_method", "INVITED"),
                 where,
             ),
-            _millis(member.get("joined"), created),
+            millis(member.get("joined"), created),
             None,
         )
     return True
@@ -250,7 +189,7 @@ def _place(
         return
     parent_id = member.get("parent_id")
     if parent_id is not None and parent_id != row["root_id"]:
-        _checked("parent", parent_id, where)
+        checked("parent", parent_id, where)
         if tree_store.ou(tx, organization_id, parent_id) is None:
             raise ValueError(
                 f"seed: {where}: parent {parent_id!r} is neither the organization's"
@@ -261,7 +200,7 @@ def _place(
             (parent_id, member["account_id"]),
         )
     if "state" in member:
-        state = _one_of("account state", AccountState, member["state"], where)
+        state = one_of("account state", AccountState, member["state"], where)
         tx.execute(
             "UPDATE accounts SET state = ? WHERE id = ?", (state, member["account_id"])
         )
@@ -270,12 +209,12 @@ def _place(
 def _organizational_unit(tx: Transaction, entry: dict[str, Any], where: str) -> None:
     """An OU under its organization's root or an OU listed before it; its depth follows
     from its parent's (U3)."""
-    ou_id = _checked("organizational unit", _required(entry, "id", where), where)
-    organization_id = _checked(
-        "organization", _required(entry, "organization_id", where), where
+    ou_id = checked("organizational unit", required(entry, "id", where), where)
+    organization_id = checked(
+        "organization", required(entry, "organization_id", where), where
     )
-    parent_id = _checked("parent", _required(entry, "parent_id", where), where)
-    name = _required(entry, "name", where)
+    parent_id = checked("parent", required(entry, "parent_id", where), where)
+    name = required(entry, "name", where)
     if not isinstance(name, str) or not 1 <= len(name) <= 128:
         raise ValueError(f"seed: {where}: {name!r} is not an OU name")
     org = tx.one("SELECT root_id FROM organizations WHERE id = ?", (organization_id,))
@@ -313,19 +252,19 @@ def _organizational_unit(tx: Transaction, entry: dict[str, Any], where: str) -> 
         parent_id,
         name,
         depth,
-        _millis(entry.get("created")),
+        millis(entry.get("created")),
     )
 
 
 def _handshake(tx: Transaction, entry: dict[str, Any], where: str) -> None:
-    _checked("handshake", _required(entry, "id", where), where)
-    _checked("organization", _required(entry, "organization_id", where), where)
+    checked("handshake", required(entry, "id", where), where)
+    checked("organization", required(entry, "organization_id", where), where)
     if entry.get("parent_id") is not None:
-        _checked("handshake", entry["parent_id"], where)
+        checked("handshake", entry["parent_id"], where)
     if tx.one("SELECT id FROM handshakes WHERE id = ?", (entry["id"],)) is not None:
         return
-    requested = _millis(_required(entry, "requested", where))
-    action = _required(entry, "action", where)
+    requested = millis(required(entry, "requested", where))
+    action = required(entry, "action", where)
     if action not in store.LIFETIME_MS:
         raise ValueError(f"seed: {where}: {action!r} is not a handshake action")
     target = entry.get("target") or {}
@@ -346,10 +285,10 @@ def _handshake(tx: Transaction, entry: dict[str, Any], where: str) -> None:
             tags=json.dumps(entry["tags"]) if entry.get("tags") else None,
             parent_id=entry.get("parent_id"),
             requested_at=requested,
-            expires_at=_millis(
+            expires_at=millis(
                 entry.get("expires"), requested + store.LIFETIME_MS[action]
             ),
-            state_changed_at=_millis(entry.get("state_changed"), requested),
+            state_changed_at=millis(entry.get("state_changed"), requested),
             version=0,
         ),
     )
@@ -361,40 +300,38 @@ def _create_account_status(tx: Transaction, entry: dict[str, Any], where: str) -
     `outcome` (SUCCEEDED unless given), or never when `completed` is absent. A completed
     SUCCEEDED request needs its `account_id`, and writes that account as CreateAccount
     would (`creation_store.settle`) unless it exists already."""
-    request_id = _checked(
-        "create account request", _required(entry, "id", where), where
-    )
-    organization_id = _checked(
-        "organization", _required(entry, "organization_id", where), where
+    request_id = checked("create account request", required(entry, "id", where), where)
+    organization_id = checked(
+        "organization", required(entry, "organization_id", where), where
     )
     if tx.one("SELECT id FROM organizations WHERE id = ?", (organization_id,)) is None:
         raise ValueError(f"seed: {where}: organization {organization_id!r} is unknown")
-    state = _one_of(
+    state = one_of(
         "create account state",
         CreateAccountState,
         entry.get("state", "SUCCEEDED"),
         where,
     )
-    requested = _millis(_required(entry, "requested", where))
+    requested = millis(required(entry, "requested", where))
     if state == "IN_PROGRESS":
-        outcome = _one_of(
+        outcome = one_of(
             "create account outcome",
             ("SUCCEEDED", "FAILED"),
             entry.get("outcome", "SUCCEEDED"),
             where,
         )
-        completes = _millis(entry.get("completed"), NEVER)
+        completes = millis(entry.get("completed"), NEVER)
     else:
         outcome = state
-        completes = _millis(entry.get("completed"), requested)
+        completes = millis(entry.get("completed"), requested)
     account_id = entry.get("account_id")
     if account_id is not None:
-        _checked("account", account_id, where)
+        checked("account", account_id, where)
     elif outcome == "SUCCEEDED" and completes != NEVER:
         raise ValueError(f"seed: {where}: a SUCCEEDED request needs its 'account_id'")
     failure = entry.get("failure_reason")
     if outcome == "FAILED":
-        failure = _one_of(
+        failure = one_of(
             "failure reason",
             CreateAccountFailureReason,
             failure or "INTERNAL_FAILURE",
@@ -407,7 +344,7 @@ def _create_account_status(tx: Transaction, entry: dict[str, Any], where: str) -
         {
             "id": request_id,
             "organization_id": organization_id,
-            "account_name": _required(entry, "account_name", where),
+            "account_name": required(entry, "account_name", where),
             "email": entry.get("email") or f"{request_id}@example.com",
             "requested_at": requested,
             "completes_at": completes,
@@ -425,11 +362,11 @@ def _tag(tx: Transaction, entry: dict[str, Any], where: str) -> None:
     """A tag of any resource (root, OU, account, ...), numbered after the resource's
     tags in the order given (T5), as `tag_store` writes them; a key the resource has
     already is left as it is."""
-    resource_id = _checked(
-        "taggable resource", _required(entry, "resource_id", where), where
+    resource_id = checked(
+        "taggable resource", required(entry, "resource_id", where), where
     )
-    key = _required(entry, "key", where)
-    value = _required(entry, "value", where)
+    key = required(entry, "key", where)
+    value = required(entry, "value", where)
     if not isinstance(key, str) or not 1 <= len(key) <= 128:
         raise ValueError(f"seed: {where}: {key!r} is not a tag key")
     if not isinstance(value, str) or len(value) > 256:

@@ -11,9 +11,9 @@ For a create operation (CreateAccount, CreateOrganizationalUnit, CreatePolicy, .
     ...                                              # create the entity, then
     tag_store.add_tags(tx, new_id, request.tags or [])
 
-Who may call (Z1, Z2): the management account; delegated administrators (ListTags) and
-delegates (all three) come with the D rules. Z3 (closed callers) is the shared caller
-check's.
+Who may call (Z1–Z6, `_authorize`): the management account; delegated administrators
+(ListTagsForResource) and delegates (all three). Z3 (closed callers) is the shared
+caller check's.
 """
 
 from __future__ import annotations
@@ -144,13 +144,13 @@ class TagOperations(OrganizationsBase):
         """T3: set every tag or none; an existing key takes the new value and keeps its
         place; an empty list changes nothing (DECIDED); response `{}`."""
         with self.transaction() as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)  # Z1, Z2 (V1 steps 3-4)
-            validate_new_tags(request.tags)  # step 6
             # The organization row's lock orders concurrent tag writes (C8, R13): the
             # count of step 11 and the new keys' `seq` are decided by one writer.
-            org = self._organization(tx, org["id"], lock=True)
+            access = self._authorize(tx, context, "TagResource", lock=True)  # 2-4
+            org = access.org
+            validate_new_tags(request.tags)  # step 6
             self._check_taggable(tx, org, request.resource_id)  # step 7
+            self._check_delegate(access, "TagResource")  # step 8
             tag_store.adopt_legacy(tx, request.resource_id)
             check_tag_limit(tx, request.resource_id, request.tags)  # step 11
             tag_store.put_tags(tx, request.resource_id, request.tags)
@@ -161,14 +161,14 @@ class TagOperations(OrganizationsBase):
         """T4: an `aws:` key is INVALID_SYSTEM_TAGS_PARAMETER; keys the resource does
         not have are ignored (DECIDED); response `{}`."""
         with self.transaction() as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
+            access = self._authorize(tx, context, "UntagResource", lock=True)
+            org = access.org
             if any(_system_key(key) for key in request.tag_keys):
                 raise InvalidInputException(
                     SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
                 )
-            org = self._organization(tx, org["id"], lock=True)
             self._check_taggable(tx, org, request.resource_id)
+            self._check_delegate(access, "UntagResource")
             tag_store.adopt_legacy(tx, request.resource_id)
             tag_store.remove_tags(tx, request.resource_id, request.tag_keys)
 
@@ -179,11 +179,12 @@ class TagOperations(OrganizationsBase):
         NextToken; since none is ever issued, a NextToken sent is INVALID_NEXT_TOKEN
         (after the caller's checks, before the resource's)."""
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
+            access = self._authorize(tx, context, "ListTagsForResource")
+            org = access.org
             if request.next_token is not None:
                 raise self.errors.invalid_token()
             self._check_taggable(tx, org, request.resource_id)
+            self._check_delegate(access, "ListTagsForResource")
             tags = tag_store.tags_of(tx, request.resource_id)
             return ListTagsForResourceResponse.model_construct(
                 tags=documents.tags([{"Key": k, "Value": v} for k, v in tags])

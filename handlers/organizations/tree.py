@@ -6,10 +6,11 @@ ListOrganizationalUnitsForParent, ListChildren, ListParents, ListAccountsForPare
 and `Paths`, the `Path` of an OU and the `Paths` of an account, which DescribeAccount
 and ListAccounts use too.
 
-Who may call: the management account only, for now (Z1, Z2; matrix rows 4, 12, 17–23:
-delegated administrators and delegates come with the D rules). Every operation checks in
-V1's order: input (the runtime), membership and role (`_managed_organization`), request
-checks (tags), existence (NotFound), state conflicts (duplicate name, not empty), limits.
+Who may call (Z1–Z6, matrix rows 4, 12, 17–23): the management account for the writes;
+it, delegated administrators and delegates for the reads. Every operation checks in
+V1's order: input (the runtime), membership and role (`_authorize`), request checks
+(tags, page tokens), existence (NotFound), the delegate's fine check
+(`_check_delegate`), state conflicts (duplicate name, not empty), limits.
 Each changing operation is one transaction that locks the organization's row first, so
 OU writes of one organization are serialised (C8): two racing creations cannot both pass
 the duplicate-name or limit checks.
@@ -17,9 +18,8 @@ the duplicate-name or limit checks.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 from generated.organizations.errors import (
     ChildNotFoundException,
@@ -62,8 +62,14 @@ from generated.organizations.shapes import (
     PolicyType,
     PolicyTypeStatus,
 )
-from handlers.organizations import documents, lifecycle, tag_store, tree_store
-from handlers.organizations.base import Caller, OrganizationsBase, unique_id
+from handlers.organizations import (
+    cascade,
+    documents,
+    lifecycle,
+    tag_store,
+    tree_store,
+)
+from handlers.organizations.base import OrganizationsBase, unique_id
 from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
@@ -180,12 +186,6 @@ class TreeOperations(OrganizationsBase):
         return row
 
     @staticmethod
-    def _binding(operation: str, caller: Caller, org: Row, *members: Any) -> str:
-        """L2: a page token is bound to the operation, the caller, its organization and
-        every request member but NextToken and MaxResults."""
-        return json.dumps([operation, caller.id, org["id"], *members])
-
-    @staticmethod
     def _check_tags(tags: Sequence[Tag] | None) -> list[tuple[str, str]]:
         """T3, T6 at creation, in T3's order: a key twice, a system key, too many.
 
@@ -205,11 +205,10 @@ class TreeOperations(OrganizationsBase):
         were enabled. A page always holds it, so no token is ever issued and any token
         sent is INVALID_NEXT_TOKEN (L2)."""
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
-            self._page_after(
-                self._binding("ListRoots", caller, org), request.next_token
-            )
+            access = self._authorize(tx, context, "ListRoots")
+            org = access.org
+            self._page_after(self._binding("ListRoots", access), request.next_token)
+            self._check_delegate(access, "ListRoots")
             types = tree_store.enabled_policy_types(tx, org["id"])
             root = Root.model_construct(
                 id=org["root_id"],
@@ -234,7 +233,9 @@ class TreeOperations(OrganizationsBase):
         depth; the organization's OU count. The new OU is `ou-<root suffix>-<8>` (C1).
         """
         with self.transaction() as tx:
-            org = self._locked_organization(tx, context)
+            org = self._authorize(
+                tx, context, "CreateOrganizationalUnit", lock=True
+            ).org
             tags = self._check_tags(request.tags)
             depth = self._parent_depth(tx, org, request.parent_id) + 1
             if tree_store.sibling_named(tx, request.parent_id, request.name):
@@ -258,6 +259,7 @@ class TreeOperations(OrganizationsBase):
                 self.now_ms(),
             )
             tag_store.add_tags(tx, ou_id, tags)
+            cascade.newcomer(tx, org["id"], ou_id, self.now_ms())
             row = self._ou(tx, org, ou_id)
             return CreateOrganizationalUnitResponse.model_construct(
                 organizational_unit=ou_document(Paths(tx, org), org, row)
@@ -269,7 +271,9 @@ class TreeOperations(OrganizationsBase):
         """U4: renames the OU; no Name, or its own name, changes nothing (DECIDED); a
         sibling's name is DuplicateOrganizationalUnit. The answer is the OU after."""
         with self.transaction() as tx:
-            org = self._locked_organization(tx, context)
+            org = self._authorize(
+                tx, context, "UpdateOrganizationalUnit", lock=True
+            ).org
             row = self._ou(tx, org, request.organizational_unit_id)
             name = request.name
             if name is not None and name != row["name"]:
@@ -284,15 +288,17 @@ class TreeOperations(OrganizationsBase):
     def delete_organizational_unit(
         self, context: RequestContext, request: DeleteOrganizationalUnitRequest
     ) -> None:
-        """U5: an empty OU goes, with its tags (T7); one with a child OU or an account
-        is OrganizationalUnitNotEmpty. (Its policy attachments come with the policies.)
-        """
+        """U5: an empty OU goes, with its tags (T7) and its policy attachments (P19);
+        one with a child OU or an account is OrganizationalUnitNotEmpty."""
         with self.transaction() as tx:
-            org = self._locked_organization(tx, context)
+            org = self._authorize(
+                tx, context, "DeleteOrganizationalUnit", lock=True
+            ).org
             row = self._ou(tx, org, request.organizational_unit_id)
             if tree_store.has_children(tx, row["id"]):
                 raise OrganizationalUnitNotEmptyException(OU_NOT_EMPTY)
             tree_store.delete_ou(tx, row["id"])
+            cascade.target_removed(tx, row["id"])
 
     # -- reading the tree (U6–U9, A14) --------------------------------------------------------
 
@@ -301,8 +307,10 @@ class TreeOperations(OrganizationsBase):
     ) -> DescribeOrganizationalUnitResponse:
         """U6."""
         with self.transaction(write=False) as tx:
-            org = self._managed_organization(tx, self._caller(tx, context))
+            access = self._authorize(tx, context, "DescribeOrganizationalUnit")
+            org = access.org
             row = self._ou(tx, org, request.organizational_unit_id)
+            self._check_delegate(access, "DescribeOrganizationalUnit")
             return DescribeOrganizationalUnitResponse.model_construct(
                 organizational_unit=ou_document(Paths(tx, org), org, row)
             )
@@ -315,13 +323,14 @@ class TreeOperations(OrganizationsBase):
         """U7: the OUs directly under the parent, by creation time then id (L3)."""
         limit = request.max_results or DEFAULT_PAGE
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
+            access = self._authorize(tx, context, "ListOrganizationalUnitsForParent")
+            org = access.org
             binding = self._binding(
-                "ListOrganizationalUnitsForParent", caller, org, request.parent_id
+                "ListOrganizationalUnitsForParent", access, request.parent_id
             )
             after = self._page_after(binding, request.next_token)
             self._parent_depth(tx, org, request.parent_id)
+            self._check_delegate(access, "ListOrganizationalUnitsForParent")
             rows = tree_store.ous_under(tx, request.parent_id, after, limit + 1)
             paths = Paths(tx, org)
             return ListOrganizationalUnitsForParentResponse.model_construct(
@@ -341,13 +350,14 @@ class TreeOperations(OrganizationsBase):
         limit = request.max_results or DEFAULT_PAGE
         child_type = ChildType(request.child_type)
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
+            access = self._authorize(tx, context, "ListChildren")
+            org = access.org
             binding = self._binding(
-                "ListChildren", caller, org, request.parent_id, child_type.value
+                "ListChildren", access, request.parent_id, child_type.value
             )
             after = self._page_after(binding, request.next_token)
             self._parent_depth(tx, org, request.parent_id)
+            self._check_delegate(access, "ListChildren")
             if child_type == ChildType.ACCOUNT:
                 rows = tree_store.accounts_under(
                     tx, org["id"], request.parent_id, after, limit + 1
@@ -370,15 +380,16 @@ class TreeOperations(OrganizationsBase):
         """U9: the one parent of an account or OU of the organization; anything else
         is ChildNotFound (C5, C9). One item: no token is ever issued (L2)."""
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
-            binding = self._binding("ListParents", caller, org, request.child_id)
+            access = self._authorize(tx, context, "ListParents")
+            org = access.org
+            binding = self._binding("ListParents", access, request.child_id)
             self._page_after(binding, request.next_token)
             child = tree_store.ou(tx, org["id"], request.child_id)
             if child is None:
                 child = tree_store.account_in(tx, org["id"], request.child_id)
             if child is None:
                 raise ChildNotFoundException(CHILD_NOT_FOUND)
+            self._check_delegate(access, "ListParents")
             parent_id = child["parent_id"] or org["root_id"]
             parent_type = (
                 ParentType.ROOT
@@ -396,13 +407,12 @@ class TreeOperations(OrganizationsBase):
         order (L3), each as A1 shows it."""
         limit = request.max_results or DEFAULT_PAGE
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
-            org = self._managed_organization(tx, caller)
-            binding = self._binding(
-                "ListAccountsForParent", caller, org, request.parent_id
-            )
+            access = self._authorize(tx, context, "ListAccountsForParent")
+            org = access.org
+            binding = self._binding("ListAccountsForParent", access, request.parent_id)
             after = self._page_after(binding, request.next_token)
             self._parent_depth(tx, org, request.parent_id)
+            self._check_delegate(access, "ListAccountsForParent")
             rows = tree_store.accounts_under(
                 tx, org["id"], request.parent_id, after, limit + 1
             )
