@@ -18,11 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import botocore.loaders
 import pytest
-from botocore.utils import parse_timestamp
 
 from support.databases import fresh_database
+from support.examples import call, examples, matches, mismatches
 from support.server import organizations_client, running_server
 from support.world import engine
 
@@ -149,56 +148,11 @@ OPERATIONS = (
 )
 
 
-def examples() -> list[tuple[str, int, dict[str, Any]]]:
-    loaded = botocore.loaders.Loader().load_service_model("organizations", "examples-1")
-    return [
-        (operation, index, example)
-        for operation in OPERATIONS
-        for index, example in enumerate(loaded["examples"][operation])
-    ]
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
-
-
-def _mismatches(
-    operation: str, expected: Any, actual: Any, path: str = ""
-) -> list[str]:
-    """Where `actual` lacks or differs from a member `expected` shows (M9)."""
-    if any(_matches(pattern, path) for (op, pattern) in SLIPS if op == operation):
-        return []
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return [f"{path}: expected an object, got {actual!r}"]
-        found: list[str] = []
-        for key, value in expected.items():
-            where = f"{path}.{key}" if path else key
-            if key not in actual:
-                found.append(f"{where}: missing")
-            else:
-                found += _mismatches(operation, value, actual[key], where)
-        return found
-    if isinstance(expected, list):
-        if not isinstance(actual, list) or len(actual) != len(expected):
-            return [f"{path}: expected {len(expected)} items, got {actual!r}"]
-        return [
-            problem
-            for index, (e, a) in enumerate(zip(expected, actual))
-            for problem in _mismatches(operation, e, a, f"{path}.{index}")
-        ]
-    if path.endswith("Timestamp"):
-        if parse_timestamp(expected) != actual:
-            return [f"{path}: expected {parse_timestamp(expected)}, got {actual}"]
-        return []
-    return (
-        [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
+def _skipped(operation: str) -> Any:
+    """The slips of `operation`'s example, as `mismatches` skips them."""
+    return lambda path: any(
+        matches(pattern, path) for (op, pattern) in SLIPS if op == operation
     )
-
-
-def _matches(pattern: str, path: str) -> bool:
-    parts, steps = pattern.split("."), path.split(".")
-    return len(parts) == len(steps) and all(p in ("*", s) for p, s in zip(parts, steps))
 
 
 @pytest.fixture(scope="module")
@@ -221,19 +175,17 @@ def bill(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
 
 @pytest.mark.parametrize(
     ("operation", "index", "example"),
-    examples(),
-    ids=[f"{operation}-{index}" for operation, index, _ in examples()],
+    examples(OPERATIONS),
+    ids=[f"{operation}-{index}" for operation, index, _ in examples(OPERATIONS)],
 )
 def test_m9_structure_examples(
     bill: Any, operation: str, index: int, example: dict[str, Any]
 ) -> None:
     """The example's output, field for field, from the seeded state (M8, M9)."""
-    request = INPUTS.get(operation, example["input"])
-    actual = getattr(bill, _snake(operation))(**request)
-    actual.pop("ResponseMetadata", None)
+    actual = call(bill, operation, INPUTS.get(operation, example["input"]))
     expected = example["output"]
     listed = PARTIAL.get(operation)
     if listed is not None:
         wanted = [item["Id"] for item in expected[listed]]
         actual[listed] = [item for item in actual[listed] if item["Id"] in wanted]
-    assert _mismatches(operation, expected, actual) == []
+    assert mismatches(expected, actual, _skipped(operation)) == []
