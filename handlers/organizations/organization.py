@@ -68,11 +68,14 @@ class OrganizationOperations(OrganizationsBase):
     def describe_organization(
         self, context: RequestContext, request: Empty
     ) -> DescribeOrganizationResponse:
-        """O4: the caller's organization, the same object for any of its accounts."""
+        """O4: the caller's organization, the same object for any of its accounts. One
+        query; only a caller in no organization costs a second, for Z3 before Z1 (a
+        closed account that departed is AccessDenied, as for every operation)."""
         with self.transaction(write=False) as tx:
             org = store.organization_of(tx, context.account_id)
-        if org is None:
-            raise AWSOrganizationsNotInUseException(NOT_IN_USE)
+            if org is None:
+                self._caller(tx, context)  # Z3
+                raise AWSOrganizationsNotInUseException(NOT_IN_USE)
         self._refuse_closed(org)
         return DescribeOrganizationResponse.model_construct(
             organization=documents.organization(org)
