@@ -173,12 +173,15 @@ def test_p8_statement_an_object_or_a_non_empty_array() -> None:
     assert scp_problem({"Statement": allow()}) is None
     assert scp_problem(policy(allow(), allow(Sid="Two"))) is None
     assert scp_problem({"Version": "2012-10-17"}) == "The policy has no Statement."
-    not_statements: list[Any] = [[], {}, "Allow", 1, None]
+    not_statements: list[Any] = [[], "Allow", 1, None]
     for statement in not_statements:
         assert scp_problem({"Statement": statement}) == (
             "The policy's Statement must be an object or a non-empty array."
         )
     assert scp_problem(policy(allow(), "x")) == "Statement 2 is not an object."
+    assert scp_problem({"Statement": {}}) == (
+        'Statement 1 must have Effect "Allow" or "Deny".'
+    )
 
 
 def test_p8_effect_allow_or_deny() -> None:

@@ -57,7 +57,7 @@ def grammar_problem(
     if "Statement" not in document:
         return "The policy has no Statement."
     raw = document["Statement"]
-    if not isinstance(raw, (dict, list)) or not raw:
+    if not isinstance(raw, (dict, list)) or raw == []:
         return "The policy's Statement must be an object or a non-empty array."
     allowed = _ELEMENTS | _PRINCIPALS if principals else _ELEMENTS
     for number, statement in enumerate(statements(document), start=1):
