@@ -501,6 +501,45 @@ def test_a19_pending_closure_conflict_and_limit(closing: World) -> None:
     assert state(org, d.id) == "PENDING_CLOSURE"
 
 
+@pytest.fixture(scope="module")
+def quota_world(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """A server whose 30-day closure quota is min(4, max(2, 50% of the members)) (M7)."""
+    folder = tmp_path_factory.mktemp(f"quota-{engine}")
+    flags = ["--close-quota-floor", "2", "--close-quota-percent", "50"]
+    flags += ["--close-quota-cap", "4", "--account-limit", "20"]
+    flags += ["--pending-closures-limit", "10"]
+    with serving(folder, engine, *flags, clock=True, accounts=dummy_accounts(40)) as w:
+        yield w
+
+
+@pytest.mark.parametrize(
+    ("members", "quota"),
+    [(3, 2), (6, 3), (10, 4)],
+    ids=["floor", "percent", "cap"],
+)
+def test_a19_close_account_quota(quota_world: World, members: int, quota: int) -> None:
+    """A19: closures started in the last 30 days ≥ min(cap, max(floor, percent of the
+    member accounts)) → CLOSE_ACCOUNT_QUOTA_EXCEEDED: the floor holds for a small
+    organization, the percent raises it, the cap bounds it; 30 days after the first
+    closures the window has passed."""
+    t0 = quota_world.clock.set(
+        datetime(2031, 3, 1, tzinfo=UTC) + timedelta(days=members)
+    )
+    org = quota_world.organization(members=members)
+    close = org.manager.client.close_account
+    for member in org.members[:quota]:
+        close(AccountId=member.id)
+    failure = fails_with(
+        "ConstraintViolationException", close, AccountId=org.members[quota].id
+    )
+    assert failure["Reason"] == "CLOSE_ACCOUNT_QUOTA_EXCEEDED"
+    quota_world.clock.set(t0 + timedelta(days=30))
+    close(AccountId=org.members[quota].id)
+    assert state(org, org.members[quota].id) == "SUSPENDED"
+
+
 def test_a20_a21_h5_closure_timeline(closing: World) -> None:
     """A20, A21, H5, M3: PENDING_CLOSURE at t0, SUSPENDED at t0 + close delay, CLOSED
     at t0 + 90 days (no longer counted: a place is free), departed after the cleanup
