@@ -11,6 +11,7 @@ permanent closure, with an account limit of 6 (H5).
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -352,6 +353,57 @@ def test_a16_a17_wait_period_after_creation(closing: World) -> None:
     closing.clock.advance(timedelta(milliseconds=1))
     org.manager.client.remove_account_from_organization(AccountId=made)
     assert made not in listed(org)
+
+
+@pytest.fixture(scope="module")
+def unready_world(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """A seeded organization: 900000000001 manages it; 900000000002 has no verified phone
+    (`standalone_ready: false`), 900000000003 is an ordinary member."""
+    folder = tmp_path_factory.mktemp(f"unready-{engine}")
+    accounts = dummy_accounts(3)
+    seed = {
+        "organizations": [
+            {
+                "id": "o-unready123",
+                "management_account_id": accounts[0]["id"],
+                "members": [
+                    {"account_id": accounts[1]["id"], "standalone_ready": False},
+                    {"account_id": accounts[2]["id"]},
+                ],
+            }
+        ]
+    }
+    (folder / "seed.json").write_text(json.dumps(seed))
+    flags = ["--seed", str(folder / "seed.json")]
+    with serving(folder, engine, *flags, accounts=accounts) as running:
+        yield running
+
+
+def test_a18_standalone_ready_fixture(unready_world: World) -> None:
+    """A18: an account a seed marks `standalone_ready: false` can neither leave nor be
+    removed (ConstraintViolation ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION, after
+    A16's other checks); an ordinary member can."""
+    manager, unready, ordinary = (unready_world.account() for _ in range(3))
+    failure = fails_with(
+        "ConstraintViolationException",
+        manager.client.remove_account_from_organization,
+        AccountId=unready.id,
+    )
+    assert failure["Reason"] == "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"
+    failure = fails_with(
+        "ConstraintViolationException", unready.client.leave_organization
+    )
+    assert failure["Reason"] == "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"
+    fails_with(  # A16's order: the management account's own check comes first
+        "MasterCannotLeaveOrganizationException",
+        manager.client.remove_account_from_organization,
+        AccountId=manager.id,
+    )
+    ordinary.client.leave_organization()
+    listed = manager.client.list_accounts()["Accounts"]
+    assert sorted(a["Id"] for a in listed) == sorted([manager.id, unready.id])
 
 
 def test_a17_leave_organization(closing: World) -> None:

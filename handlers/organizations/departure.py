@@ -127,7 +127,8 @@ class DepartureOperations(OrganizationsBase):
     def _check_can_leave(self, org: Row, row: Row, now: int) -> None:
         """A16's checks after the account's existence, in order: the management
         account; a closing or closed State; (a registered delegated administrator:
-        with the D rules); the waiting period after joining by CreateAccount."""
+        with the D rules); the waiting period after joining by CreateAccount; A18's
+        fixture flag (an account a seed marks `standalone_ready: false`)."""
         if row["id"] == org["management_account_id"]:
             raise MasterCannotLeaveOrganizationException(MASTER_CANNOT_LEAVE)
         if lifecycle.account_state(row, now) in _CANNOT_LEAVE:
@@ -138,6 +139,11 @@ class DepartureOperations(OrganizationsBase):
         if row["joined_method"] == "CREATED" and now < int(row["joined_at"]) + wait:
             raise ConstraintViolationException(
                 CONSTRAINT_VIOLATION, reason=Limit.WAIT_PERIOD_ACTIVE
+            )
+        if not row["standalone_ready"]:  # A18's fixture flag; DECIDED: checked last
+            raise ConstraintViolationException(
+                CONSTRAINT_VIOLATION,
+                reason=Limit.ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION,
             )
 
     def _closure_quota(self, tx: Transaction, org: Row) -> int:

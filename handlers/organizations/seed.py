@@ -25,8 +25,9 @@ The organization's structure (README "Seeding a known world", organizations.md M
   O1, whose management account joined INVITED: so does a seeded one);
 - `organizational_units`: `{"id", "organization_id", "parent_id", "name", "created"}`,
   a parent listed before its children; the depth follows;
-- a member's `"parent_id"` (root or OU; the root when absent) and `"state"`
-  (AccountState: PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED);
+- a member's `"parent_id"` (root or OU; the root when absent), `"state"`
+  (AccountState: PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED) and
+  `"standalone_ready"` (false: it has no verified phone to stand alone with, A18);
 - `create_account_statuses`: `{"id", "organization_id", "account_name", "email",
   "state", "requested", "completed", "account_id", "failure_reason", "outcome"}`
   (`_create_account_status`);
@@ -178,7 +179,8 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
 def _place(
     tx: Transaction, organization_id: str, member: dict[str, Any], where: str
 ) -> None:
-    """A member's `parent_id` (the root when absent) and `state` (ACTIVE when absent),
+    """A member's `parent_id` (the root when absent), `state` (ACTIVE when absent) and
+    `standalone_ready` (true when absent; false: it cannot leave, A18),
     written when its organization is stored."""
     row = tx.one(
         "SELECT o.root_id, a.organization_id FROM organizations o, accounts a"
@@ -203,6 +205,14 @@ def _place(
         state = one_of("account state", AccountState, member["state"], where)
         tx.execute(
             "UPDATE accounts SET state = ? WHERE id = ?", (state, member["account_id"])
+        )
+    if "standalone_ready" in member:
+        ready = member["standalone_ready"]
+        if not isinstance(ready, bool):
+            raise ValueError(f"seed: {where}: 'standalone_ready' is true or false")
+        tx.execute(
+            "UPDATE accounts SET standalone_ready = ? WHERE id = ?",
+            (int(ready), member["account_id"]),
         )
 
 
