@@ -31,7 +31,9 @@ The organization's structure (README "Seeding a known world", organizations.md M
 - `create_account_statuses`: `{"id", "organization_id", "account_name", "email",
   "state", "requested", "completed", "account_id", "failure_reason", "outcome"}`
   (`_create_account_status`);
-- `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5).
+- `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5);
+- `account_states`: `{"account_id", "state"}`, any known account's State (an account in
+  no organization too: PENDING_ACTIVATION exists only this way, A23, O2).
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
 (with their members' placement), OUs, handshakes, create-account requests and tag keys
@@ -75,6 +77,7 @@ AREA_SECTIONS: tuple[tuple[str, Loader], ...] = ()
 #: The top-level members of a seed document.
 SECTIONS = (
     "accounts",
+    "account_states",
     "organizations",
     "organizational_units",
     "handshakes",
@@ -109,6 +112,8 @@ def load(tx: Transaction, document: dict[str, Any]) -> None:
 
 
 def _load(tx: Transaction, document: dict[str, Any]) -> None:
+    for where, entry in entries(document, "account_states"):
+        _account_state(tx, entry, where)
     stored = [
         (where, org)
         for where, org in entries(document, "organizations")
@@ -174,6 +179,17 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
             None,
         )
     return True
+
+
+def _account_state(tx: Transaction, entry: dict[str, Any], where: str) -> None:
+    """`{"account_id", "state"}`: a known account's State, in or outside an
+    organization (A23: PENDING_ACTIVATION exists only this way; O2)."""
+    account_id = required(entry, "account_id", where)
+    known(tx, account_id, where)
+    state = one_of(
+        "account state", AccountState, required(entry, "state", where), where
+    )
+    tx.execute("UPDATE accounts SET state = ? WHERE id = ?", (state, account_id))
 
 
 def _place(
