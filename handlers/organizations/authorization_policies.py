@@ -67,7 +67,7 @@ _KINDS: Final = {
 def authorization_problem(policy_type: str, document: dict[str, Any]) -> str | None:
     """None when valid, else a one-sentence message naming the first problem (it becomes
     MalformedPolicyDocumentException's Message). `policy_type` is one of the two
-    authorization types (KeyError otherwise)."""
+    authorization types (an error otherwise)."""
     rcp = policy_type == PolicyType.RESOURCE_CONTROL_POLICY
     problem = grammar_problem(
         document, kind=_KINDS[PolicyType(policy_type)], principals=rcp, patterns=True
@@ -75,8 +75,10 @@ def authorization_problem(policy_type: str, document: dict[str, Any]) -> str | N
     if problem is not None or not rcp:
         return problem
     for number, statement in enumerate(statements(document), start=1):
-        if statement["Effect"] != "Deny":
-            return f'Statement {number} must have Effect "Deny" in a resource control policy.'
-        if statement.get("Principal") != "*":
-            return f'Statement {number} must have Principal "*" in a resource control policy.'
+        for key, value in (("Effect", "Deny"), ("Principal", "*")):
+            if statement.get(key) != value:
+                return (
+                    f'Statement {number} must have {key} "{value}" in a resource '
+                    "control policy."
+                )
     return None

@@ -327,6 +327,7 @@ def _is_policy_type(value: str, *, like: bool) -> bool:
 
 
 def _any_value(like: bool, values: tuple[str, ...], policy_type: str) -> bool:
+    """The request's policy type is one of the values (under Like: matches one)."""
     if like:
         return any(matches(value, policy_type) for value in values)
     return policy_type in values

@@ -91,11 +91,11 @@ class HandshakeOperations(OrganizationsBase):
         self, context: RequestContext, request: ListHandshakesForAccountRequest
     ) -> ListHandshakesForAccountResponse:
         """R22: the handshakes the caller received, by account id or by email."""
-        action, parent = _filter(request.filter)
         limit = request.max_results or 20
         now = self.now_ms()
         with self.transaction(write=False) as tx:
-            caller = self._caller(tx, context)
+            caller = self._caller(tx, context)  # Z3 (V1 step 2)
+            action, parent = _filter(request.filter)  # step 6
             binding = f"ListHandshakesForAccount:{caller.id}:{action}:{parent}"
             after = self._page_after(binding, request.next_token)
             # R17: a management account with members receives no invitations.
@@ -123,12 +123,12 @@ class HandshakeOperations(OrganizationsBase):
         """R22 (as amended): the handshakes the caller's organization sent, for its
         management account, delegated administrators and delegates (another member:
         AccessDenied; outside any organization: NotInUse)."""
-        action, parent = _filter(request.filter)
         limit = request.max_results or 20
         now = self.now_ms()
         with self.transaction(write=False) as tx:
             access = self._authorize(tx, context, "ListHandshakesForOrganization")
             org = access.org
+            action, parent = _filter(request.filter)  # V1 step 6
             binding = self._binding(
                 "ListHandshakesForOrganization", access, action, parent
             )
@@ -179,7 +179,10 @@ class HandshakeOperations(OrganizationsBase):
         """Accept, decline or cancel one handshake, in one locked transaction.
 
         Checks run in the spec's order: visibility (R9) → caller (R10, R15, R16) → expiry
-        (R6, persisted) → state (R11).
+        (R6, persisted) → state (R11). DECIDED: CancelHandshake, which Z1's list of
+        exceptions leaves out, answers a caller in no organization as R9 does
+        (HandshakeNotFound): the model lists no AWSOrganizationsNotInUseException for it,
+        and Z1 rests on the model's error lists.
         """
         problem: Exception | None = None
         with self.transaction() as tx:

@@ -1,43 +1,22 @@
-"""Management policy documents: their syntax (organizations.md P8) and how the policies
-on an account's path merge into its effective policy (E4–E7). Pure: no database, no I/O.
+"""How the management policies on an account's path merge into its effective policy
+(organizations.md E4–E7), and the effective policy's text. Pure: no database, no I/O.
 
-The 13 management types (the model's `EffectivePolicyType`) share one document language.
-An object's keys are either **plain keys**, which name an element of the policy (its
-*path* is the plain keys from the top down), or **operators**, which start with `@@`.
-
-**Syntax** (`management_problem`, P8's management bullets; the first problem, in document
-order, becomes MalformedPolicyDocumentException's Message, naming where it is):
-
-- the document is a JSON object whose top level holds plain keys only, at least one
-  [DECIDED: an operator there would act on the whole policy, whose effective form must
-  stay an object]; TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY, CHATBOT_POLICY and
-  DECLARATIVE_POLICY_EC2 have exactly their `TOP_LEVEL_KEY` there, the others any keys;
-- a plain key's value is an object: a leaf value only ever stands as an operator's value;
-- the only operators are `@@assign`, `@@append`, `@@remove` (the *value-setting* ones) and
-  the child control `@@operators_allowed_for_child_policies`;
-- `@@assign` takes a setting: a string, number or boolean, or an array of them; `@@append`
-  and `@@remove` take such arrays [DECIDED: the guide knows single-valued and multi-valued
-  settings only; an object is an element, written with plain keys, so an object, an array
-  inside an array or null as a value is refused];
-- an element sets a value or has child keys, never both [DECIDED: its effective form is a
-  value or an object]; the child control may stand beside either, or alone;
-- the child control takes a non-empty array of value-setting operators, or exactly
-  `["@@all"]` or `["@@none"]`;
-- hostile input [DECIDED]: objects and arrays nest at most `MAX_DEPTH` (32) levels (AWS's
-  deepest examples need about ten); text is valid Unicode (a lone surrogate fits in no
-  UTF-8 answer); numbers are finite and integers below 10**4000 (so that the merged
-  document always serializes); the document is a tree of JSON values. Every check is one
-  pass without recursion, linear in the document.
+The documents' syntax (P8) is `management_syntax`'s; `TOP_LEVEL_KEY` and
+`management_problem` are re-exported here, so that one module serves both CreatePolicy /
+UpdatePolicy and DescribeEffectivePolicy. A setting is an element that sets a value; an
+element's *path* is its plain keys from the top down.
 
 **Merge** (`merge`): levels from the root down to the account, each level's policies in
 attachment order (E4), one document after the other; each element of a document in
 document order.
 
 - E5 `@@assign` replaces the setting at its path; within one level the first policy to
-  assign a path wins and later assigns of it at that level are ignored (UG example 6);
-  a lower level's assign overwrites. `@@append` adds the values not yet present, in order,
-  creating the setting if absent, turning a scalar into a one-element array first.
-  `@@remove` deletes the listed values; a scalar equal to one of them goes [DECIDED].
+  assign a path wins and later assigns of it at that level are ignored (UG example 6;
+  an assign that was itself ignored does not count); a lower level's assign overwrites.
+  `@@append` adds the values not yet present, in order, creating the setting if absent,
+  turning a scalar into a one-element array first; an empty `@@append` does nothing
+  [DECIDED]. `@@remove` deletes the listed values; a scalar equal to one of them goes
+  [DECIDED]; a setting left empty stays in its place, unseen, until a value returns.
 - Several value-setting operators on one element apply as assign, then append, then
   remove [DECIDED: JSON members are unordered, so key order must not matter].
 - A multi-valued setting holds each value once: duplicates in an `@@assign` array keep
@@ -53,9 +32,12 @@ document order.
 - A path is a setting or an element with children, whichever a policy first gave it in
   merge order; a later operator or child key that treats it as the other kind is ignored
   there, as a disallowed operator is [DECIDED: the spec has no rule; first wins, as in E5].
+  Only what is applied gives a kind: an element whose operators were all ignored leaves
+  no trace.
 - E7 the result has every `@@` key removed, each setting as its value, keys in order of
   first appearance in the result, and empty arrays and elements left without any value
-  omitted; `{}` when nothing remains. `render` writes it compactly.
+  omitted; `{}` when nothing remains. `render` writes it compactly, non-ASCII text as
+  itself [DECIDED].
 
 Everything is linear in the documents' size: settings keep their values in dicts keyed
 by a canonical form (text keys hash randomly, so crafted numbers cannot collide).
@@ -64,66 +46,22 @@ by a canonical form (text keys hash randomly, so crafted numbers cannot collide)
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Iterator, Mapping, Sequence
-from types import MappingProxyType
-from typing import Any, Final
+from typing import Any
 
-from generated.organizations.shapes import EffectivePolicyType
-
-__all__ = [
-    "ALL_OPERATORS",
-    "CHILD_CONTROL",
-    "MANAGEMENT_TYPES",
-    "MAX_DEPTH",
-    "TOP_LEVEL_KEY",
-    "management_problem",
-    "merge",
-    "render",
-]
-
-ASSIGN: Final = "@@assign"
-APPEND: Final = "@@append"
-REMOVE: Final = "@@remove"
-CHILD_CONTROL: Final = "@@operators_allowed_for_child_policies"
-#: The value-setting operators, in the order they apply on one element (DECIDED).
-VALUE_OPERATORS: Final = (ASSIGN, APPEND, REMOVE)
-ALL_OPERATORS: Final = frozenset(VALUE_OPERATORS)
-_OPERATORS: Final = frozenset((*VALUE_OPERATORS, CHILD_CONTROL))
-
-#: E1: the management types, the only ones this module knows.
-MANAGEMENT_TYPES: Final = frozenset(member.value for member in EffectivePolicyType)
-
-#: P8: the top-level key each type requires (tags, plans, services, chatbot, ec2_attributes); other management types accept any top-level key.
-TOP_LEVEL_KEY: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "TAG_POLICY": "tags",
-        "BACKUP_POLICY": "plans",
-        "AISERVICES_OPT_OUT_POLICY": "services",
-        "CHATBOT_POLICY": "chatbot",
-        "DECLARATIVE_POLICY_EC2": "ec2_attributes",
-    }
+from handlers.organizations.management_syntax import (
+    ALL_OPERATORS,
+    APPEND,
+    ASSIGN,
+    CHILD_CONTROL,
+    REMOVE,
+    TOP_LEVEL_KEY,
+    VALUE_OPERATORS,
+    document_problem,
+    management_problem,
 )
 
-#: DECIDED: how deep objects and arrays may nest (the document itself is level 1).
-MAX_DEPTH: Final = 32
-_INTEGER_LIMIT: Final = 10**4000
-_SIMPLE_KEY: Final = re.compile(r"[A-Za-z0-9_:*-]{1,64}")
-_SETTING_KINDS: Final = "a string, number or boolean"
-
-
-def management_problem(policy_type: str, document: Any) -> str | None:
-    """P8 for a management type: None when `document` (already parsed JSON: a dict) is valid, else a one-sentence message naming the first problem (it becomes MalformedPolicyDocumentException's Message).
-
-    Raises ValueError when `policy_type` is not a management type (a caller's mistake:
-    SCPs and RCPs have their own rules)."""
-    if policy_type not in MANAGEMENT_TYPES:
-        raise ValueError(f"{policy_type!r} is not a management policy type")
-    required = TOP_LEVEL_KEY.get(policy_type)
-    if isinstance(document, Mapping) and not document and required is not None:
-        return f'A {policy_type} document must have the top-level key "{required}".'
-    return _problem(document, policy_type, required)
+__all__ = ["TOP_LEVEL_KEY", "management_problem", "merge", "render"]
 
 
 def merge(levels: Sequence[Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
@@ -134,205 +72,28 @@ def merge(levels: Sequence[Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
     documents are not modified and the result shares nothing with them."""
     tree: dict[str, Any] = {}
     controls = _Control()
-    for depth, documents in enumerate(levels):
+    for level, documents in enumerate(levels):
         touched: list[_Control] = []
         for document in documents:
-            problem = _problem(document, None, None)
+            problem = document_problem(document)
             if problem is not None:
                 raise ValueError(problem)
-            _apply(document, depth, tree, controls, touched)
+            _apply(document, level, tree, controls, touched)
         for control in touched:  # E6: a level's limits bind the levels below only
-            if control.pending is not None:
-                control.allowed &= control.pending
-                control.pending = None
+            control.settle()
     return _plain(tree)
 
 
 def render(effective: Mapping[str, Any]) -> str:
-    """E7's serialization: compact JSON (no insignificant whitespace), keys in the merged order, non-ASCII kept as is (DECIDED, say so).
+    """E7's serialization: compact JSON (no insignificant whitespace), keys in the merged order, non-ASCII kept as is (DECIDED).
 
-    DECIDED: non-ASCII text is written as itself, not as `\\u` escapes (the answer is
-    UTF-8 JSON, and AWS shows effective policies that way). Never raises for what `merge`
-    returned; for other mappings, what `json.dumps` raises (TypeError, ValueError)."""
+    DECIDED: non-ASCII text is written as itself, not as `\\u` escapes: the answer is
+    UTF-8 JSON, which carries it, and a client reads both forms alike. Never raises for
+    what `merge` returned; for other mappings, what `json.dumps` raises (TypeError,
+    ValueError)."""
     return json.dumps(
         effective, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     )
-
-
-# --- P8: one pass over the document, in document order --------------------------------
-
-
-def _problem(
-    document: Any, policy_type: str | None, required: str | None
-) -> str | None:
-    """The first P8 problem of `document` (`required`: the only top-level key allowed)."""
-    if not isinstance(document, Mapping):
-        return "The policy document must be a JSON object."
-    if not document:
-        return "The policy document must have at least one top-level key."
-    seen = {id(document)}
-    # Each frame: the object's remaining members, its path, its depth, and whether it
-    # has had a value-setting operator / a plain key so far.
-    stack: list[_Frame] = [_Frame(iter(document.items()), (), 1)]
-    while stack:
-        frame = stack[-1]
-        member = next(frame.members, None)
-        if member is None:
-            stack.pop()
-            continue
-        key, value = member
-        where = _where(frame.path)
-        if not isinstance(key, str):
-            return (
-                f"The policy document is not JSON: {where} has a key that is not text."
-            )
-        if not _is_unicode(key):
-            return f"At {where}, the key {_show(key)} is not valid Unicode text."
-        if key.startswith("@@"):
-            if not frame.path:
-                return (
-                    f"The top level of a policy document takes keys, not {_show(key)}."
-                )
-            if key not in _OPERATORS:
-                return (
-                    f"At {where}, {_show(key)} is not an operator (@@assign, @@append,"
-                    " @@remove or @@operators_allowed_for_child_policies)."
-                )
-            problem = _operator_problem(key, value, where, frame.depth + 1, seen)
-            if problem is not None:
-                return problem
-            if key == CHILD_CONTROL:
-                continue
-            frame.sets_value = True
-        else:
-            if required is not None and not frame.path and key != required:
-                return (
-                    f'A {policy_type} document has the single top-level key "{required}",'
-                    f" not {_show(key)}."
-                )
-            path = (*frame.path, key)
-            if not isinstance(value, Mapping):
-                return (
-                    f"At {_where(path)}, a value must be given through an operator"
-                    " (@@assign, @@append or @@remove)."
-                )
-            problem = _container_problem(value, frame.depth + 1, seen)
-            if problem is not None:
-                return problem
-            frame.has_children = True
-            stack.append(_Frame(iter(value.items()), path, frame.depth + 1))
-        if frame.sets_value and frame.has_children:
-            return (
-                f"At {where}, an element cannot both set a value and have child keys."
-            )
-    return None
-
-
-class _Frame:
-    __slots__ = ("members", "path", "depth", "sets_value", "has_children")
-
-    def __init__(
-        self, members: Iterator[tuple[Any, Any]], path: tuple[str, ...], depth: int
-    ):
-        self.members = members
-        self.path = path
-        self.depth = depth
-        self.sets_value = False
-        self.has_children = False
-
-
-def _container_problem(value: Any, depth: int, seen: set[int]) -> str | None:
-    """The depth limit and the tree shape, for an object or array found at `depth`."""
-    if depth > MAX_DEPTH:
-        return f"The policy document nests objects and arrays more than {MAX_DEPTH} levels deep."
-    if id(value) in seen:
-        return (
-            "The policy document is not a tree of JSON values: one value appears twice."
-        )
-    seen.add(id(value))
-    return None
-
-
-def _operator_problem(
-    operator: str, value: Any, where: str, depth: int, seen: set[int]
-) -> str | None:
-    if operator == CHILD_CONTROL:
-        return _control_problem(value, where, depth, seen)
-    if not isinstance(value, (list, tuple)):
-        if operator != ASSIGN:
-            return f"At {where}, {operator} takes an array."
-        return _scalar_problem(
-            value, where, f"@@assign takes {_SETTING_KINDS}, or an array of them"
-        )
-    problem = _container_problem(value, depth, seen)
-    for item in value:
-        if problem is not None:
-            break
-        problem = _scalar_problem(
-            item, where, f"{operator} takes an array of {_SETTING_KINDS}"
-        )
-    return problem
-
-
-def _scalar_problem(value: Any, where: str, expected: str) -> str | None:
-    if isinstance(value, str):
-        if not _is_unicode(value):
-            return f"At {where}, a text value is not valid Unicode."
-        return None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        if -_INTEGER_LIMIT < value < _INTEGER_LIMIT:
-            return None
-        return f"At {where}, an integer has more than 4000 digits."
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return None
-        return f"The policy document is not JSON: {where} holds a number that is not finite."
-    if value is None or isinstance(value, (Mapping, list, tuple)):
-        return f"At {where}, {expected}."
-    return f"The policy document is not JSON: {where} holds a value of no JSON type."
-
-
-def _control_problem(value: Any, where: str, depth: int, seen: set[int]) -> str | None:
-    valid = (
-        isinstance(value, (list, tuple))
-        and bool(value)
-        and all(isinstance(item, str) for item in value)
-        and (
-            all(item in ALL_OPERATORS for item in value)
-            or list(value) in (["@@all"], ["@@none"])
-        )
-    )
-    if not valid:
-        return (
-            f"At {where}, @@operators_allowed_for_child_policies takes an array of"
-            ' @@assign, @@append and @@remove, or ["@@all"] or ["@@none"].'
-        )
-    return _container_problem(value, depth, seen)
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _show(key: str) -> str:
-    """A key for a message: quoted, ASCII-escaped, cut after 64 characters."""
-    shown = json.dumps(key[:64])
-    return shown if len(key) <= 64 else shown[:-1] + '..."'
-
-
-def _where(path: tuple[str, ...]) -> str:
-    if not path:
-        return "the top level"
-    return ".".join(key if _SIMPLE_KEY.fullmatch(key) else _show(key) for key in path)
-
-
-# --- E4–E7: the merge ------------------------------------------------------------------
 
 
 class _Control:
@@ -366,6 +127,12 @@ class _Control:
             touched.append(self)
         else:
             self.pending &= allowed
+
+    def settle(self) -> None:
+        """The level is merged: its controls bind the levels below from now on."""
+        if self.pending is not None:
+            self.allowed &= self.pending
+            self.pending = None
 
 
 class _Setting:

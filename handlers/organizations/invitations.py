@@ -44,40 +44,53 @@ def _is_account_id(value: str) -> bool:
     return True
 
 
+def _checked_target(target_type: str, target_id: str) -> str:
+    """R17's request checks on the target: an ORGANIZATION is INVALID_PARTY_TYPE_TARGET,
+    an address without a local part, an `@` and a dotted domain
+    INVALID_EMAIL_ADDRESS_TARGET. The target's id as stored (addresses lowercased)."""
+    if target_type == HandshakePartyType.ORGANIZATION:
+        raise InvalidInputException(
+            "You specified the wrong type of entity (account, organization, or email) "
+            "as a party.",
+            reason=InputReason.INVALID_PARTY_TYPE_TARGET,
+        )
+    if target_type == HandshakePartyType.EMAIL:
+        local, at, domain = target_id.partition("@")
+        if not (local and at and "." in domain):
+            raise InvalidInputException(
+                "You specified an invalid email address for the invited account owner.",
+                reason=InputReason.INVALID_EMAIL_ADDRESS_TARGET,
+            )
+        return target_id.lower()
+    return target_id
+
+
 class InvitationOperations(OrganizationsBase):
     def invite_account_to_organization(
         self, context: RequestContext, request: InviteAccountToOrganizationRequest
     ) -> InviteAccountToOrganizationResponse:
         """R17: the management account invites an account, by id or by email; R18's daily
-        quota and R19's account limit apply. The invitation is created OPEN (R5)."""
+        quota and R19's account limit apply. The invitation is created OPEN (R5).
+
+        V1's order: an ACCOUNT target's id is checked as the model checks an AccountId
+        (step 1); then who calls (steps 2–4); then the request's own checks (step 6):
+        the party type, the email address, the tags (T3, T6)."""
         target_type, target_id = request.target.type_, request.target.id
-        if target_type == HandshakePartyType.ORGANIZATION:
-            raise InvalidInputException(
-                "You specified the wrong type of entity (account, organization, or email) "
-                "as a party.",
-                reason=InputReason.INVALID_PARTY_TYPE_TARGET,
-            )
         if target_type == HandshakePartyType.ACCOUNT and not _is_account_id(target_id):
             # The model types Target.Id loosely (any party id); an ACCOUNT target is an
             # AccountId, and fails as that member's pattern would (R8's answer).
             raise errors.invalid_input(
                 Failure("Target.Id", "pattern", "Member must be an account id")
             )
-        if target_type == HandshakePartyType.EMAIL:
-            local, at, domain = target_id.partition("@")
-            if not (local and at and "." in domain):
-                raise InvalidInputException(
-                    "You specified an invalid email address for the invited account owner.",
-                    reason=InputReason.INVALID_EMAIL_ADDRESS_TARGET,
-                )
-            target_id = target_id.lower()
-        # T6: the tags are checked per T3 at the invitation (attached on acceptance, H7).
-        validate_new_tags(request.tags or [])
         with self.transaction() as tx:
             # Locked: the organization's invitations are serialised (R18, R19 counts).
             org = self._authorize(
                 tx, context, "InviteAccountToOrganization", lock=True
             ).org
+            target_id = _checked_target(target_type, target_id)
+            # T6: the tags are checked per T3 at the invitation (attached on acceptance,
+            # H7).
+            validate_new_tags(request.tags or [])
             now = self.now_ms()
             store.persist_expiry(tx, org["id"], now)
             # Completed creations are accounts before anything is counted (M1, H5).

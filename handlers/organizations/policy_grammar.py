@@ -57,7 +57,7 @@ def grammar_problem(
     if "Statement" not in document:
         return "The policy has no Statement."
     raw = document["Statement"]
-    if not isinstance(raw, (dict, list)) or not raw:
+    if not isinstance(raw, (dict, list)) or raw == []:
         return "The policy's Statement must be an object or a non-empty array."
     allowed = _ELEMENTS | _PRINCIPALS if principals else _ELEMENTS
     for number, statement in enumerate(statements(document), start=1):
@@ -118,13 +118,17 @@ def _statement_problem(
 
 def _list_problem(key: str, value: Any, *, patterns: bool) -> str | None:
     """A string or a non-empty array of strings, each of its form with `patterns`."""
+    article = "an" if key.startswith("A") else "a"
     items = strings(value)
     if items is None:
-        return f"has a {key} that is neither a string nor a non-empty array of strings"
+        return (
+            f"has {article} {key} that is neither a string nor a non-empty array of "
+            "strings"
+        )
     if patterns:
         for item in items:
             if not _pattern_fits(key, item):
-                return f"has a {key} entry {quoted(item)} that is not valid"
+                return f"has {article} {key} entry {quoted(item)} that is not valid"
     return None
 
 

@@ -18,11 +18,13 @@ Refused, each with `Malformed` naming the first problem:
 
 Why the standard library's `json` and not orjson (which the wire layer uses): orjson keeps
 the last of two equal keys without a word, and only a hook on every object can see them;
-`json.loads` has that hook (`object_pairs_hook`) and `parse_constant` for NaN and Infinity,
-and its C scanner parses a 40,000-character policy in about a millisecond (orjson: a
-tenth of that, without the checks). Its one weakness, recursion, is closed off before it
-parses: `_depth` measures the nesting in one linear pass of the regular-expression engine
-that skips string literals, so `[[[[…` never reaches the parser.
+`json.loads` has that hook (`object_pairs_hook`) and `parse_constant` for NaN and
+Infinity. Measured on a 40,000-character policy (175 statements): orjson about 0.3 ms
+with none of the checks, `json.loads` with the key hook about 0.8 ms, `parse_object` with
+the depth scan and the string check about 3 ms, small beside the transaction that stores
+the policy. Its one weakness,
+recursion, is closed off before it parses: `_depth` strips the string literals and sums
+the brackets left, in C and in linear time, so `[[[[…` never reaches the parser.
 """
 
 from __future__ import annotations
