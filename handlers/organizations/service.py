@@ -33,6 +33,7 @@ from handlers.organizations.errors import OrganizationsErrors
 from handlers.organizations.handshakes import HandshakeOperations
 from handlers.organizations.invitations import InvitationOperations
 from handlers.organizations.organization import OrganizationOperations
+from handlers.organizations.resource_policy import ResourcePolicyOperations
 from handlers.organizations.schema import MIGRATIONS
 from handlers.organizations.settings import OrganizationsSettings
 from handlers.organizations.tagging import TagOperations
@@ -51,6 +52,7 @@ class Handlers(
     TreeOperations,
     TagOperations,
     DepartureOperations,
+    ResourcePolicyOperations,
     OrganizationsBase,
 ):
     """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,
@@ -59,8 +61,9 @@ class Handlers(
     Accept/Decline/CancelHandshake; the tree (`tree`): ListRoots,
     Create/Update/Delete/DescribeOrganizationalUnit, ListOrganizationalUnitsForParent,
     ListChildren, ListParents, ListAccountsForParent; `departure`: MoveAccount,
-    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount. Every other operation keeps the
-    skeleton's not-implemented answer."""
+    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount; `resource_policy`:
+    Put/Describe/DeleteResourcePolicy. Every other operation keeps the skeleton's
+    not-implemented answer."""
 
 
 SERVICE = ServiceDefinition(

@@ -61,10 +61,19 @@ def taggable_in(
     tx: Transaction, organization_id: str, root_id: str | None, resource_id: str
 ) -> bool:
     """Whether `resource_id` is, exactly, the organization's root, one of its OUs or
-    one of its accounts (T1). Policies, the delegation policy and transfers join here
-    when their tables exist."""
+    one of its accounts, or its delegation policy (T1). Policies and transfers join
+    here when their tables exist."""
     if resource_id == root_id:
         return True
+    if resource_id.startswith("rp-"):  # the delegation policy (D11)
+        return (
+            tx.one(
+                "SELECT 1 AS found FROM resource_policies"
+                " WHERE id = ? AND organization_id = ?",
+                (resource_id, organization_id),
+            )
+            is not None
+        )
     return (
         tx.one(
             "SELECT 1 AS found FROM organizational_units"

@@ -13,7 +13,9 @@ For a create operation (CreateAccount, CreateOrganizationalUnit, CreatePolicy, .
 
 Who may call (Z1–Z6, `_authorize`): the management account; delegated administrators
 (ListTagsForResource) and delegates (all three). Z3 (closed callers) is the shared
-caller check's.
+caller check's. A delegate's fine check (V1 step 8, D12) is on the tagged resource's ARN
+(`arns.resource_arn`) [DECIDED: P20 lists the policy operations' resources; a tag
+operation acts on the resource it names, as IAM's TagResource does].
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from generated.organizations.shapes import (
 )
 from generated.organizations.shapes import InvalidInputExceptionReason as InputReason
 from handlers.organizations import documents, tag_store
-from handlers.organizations.base import OrganizationsBase
+from handlers.organizations.access import Role
+from handlers.organizations.arns import resource_arn
+from handlers.organizations.base import Access, OrganizationsBase
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
 
@@ -129,12 +133,23 @@ class TagOperations(OrganizationsBase):
 
     def _check_taggable(self, tx: Transaction, org: Row, resource_id: str) -> None:
         """T1, C5, C9, C10: the organization's root, one of its OUs or one of its
-        accounts (the management account included); anything else — another
-        organization's, unknown, or a kind not taggable yet (policies, the delegation
-        policy and transfers come with their rules) — is TargetNotFound. The id is
+        accounts (the management account included), or its delegation policy (D11);
+        anything else — another organization's, unknown, or a kind not taggable yet
+        (policies and transfers come with their rules) — is TargetNotFound. The id is
         matched whole: the model's pattern is an unanchored alternative (C9)."""
         if not tag_store.taggable_in(tx, org["id"], org["root_id"], resource_id):
             raise TargetNotFoundException(TARGET_NOT_FOUND)
+
+    def _check_tag_delegate(
+        self, access: Access, operation: str, resource_id: str
+    ) -> None:
+        """V1 step 8 (Z6, D12) for a tag operation: a delegate's request is judged on
+        the tagged resource's ARN (module docstring). Only a delegate's ARN is worked
+        out: the others pass `_check_delegate` whatever it is."""
+        if access.role is Role.DELEGATE:
+            self._check_delegate(
+                access, operation, [resource_arn(access.org, resource_id)]
+            )
 
     # -- the operations -------------------------------------------------------------
 
@@ -150,7 +165,7 @@ class TagOperations(OrganizationsBase):
             org = access.org
             validate_new_tags(request.tags)  # step 6
             self._check_taggable(tx, org, request.resource_id)  # step 7
-            self._check_delegate(access, "TagResource")  # step 8
+            self._check_tag_delegate(access, "TagResource", request.resource_id)  # 8
             tag_store.adopt_legacy(tx, request.resource_id)
             check_tag_limit(tx, request.resource_id, request.tags)  # step 11
             tag_store.put_tags(tx, request.resource_id, request.tags)
@@ -168,7 +183,7 @@ class TagOperations(OrganizationsBase):
                     SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
                 )
             self._check_taggable(tx, org, request.resource_id)
-            self._check_delegate(access, "UntagResource")
+            self._check_tag_delegate(access, "UntagResource", request.resource_id)
             tag_store.adopt_legacy(tx, request.resource_id)
             tag_store.remove_tags(tx, request.resource_id, request.tag_keys)
 
@@ -184,7 +199,7 @@ class TagOperations(OrganizationsBase):
             if request.next_token is not None:
                 raise self.errors.invalid_token()
             self._check_taggable(tx, org, request.resource_id)
-            self._check_delegate(access, "ListTagsForResource")
+            self._check_tag_delegate(access, "ListTagsForResource", request.resource_id)
             tags = tag_store.tags_of(tx, request.resource_id)
             return ListTagsForResourceResponse.model_construct(
                 tags=documents.tags([{"Key": k, "Value": v} for k, v in tags])

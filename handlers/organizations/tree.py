@@ -69,6 +69,7 @@ from handlers.organizations import (
     tag_store,
     tree_store,
 )
+from handlers.organizations.arns import ou_arn, root_arn
 from handlers.organizations.base import OrganizationsBase, unique_id
 from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
 from runtime.context import RequestContext
@@ -138,19 +139,6 @@ def account_document(paths: Paths, org: Row, row: Row, now: int) -> Account:
         row,
         path=paths.of_account(row),
         state=lifecycle.account_state(row, now),
-    )
-
-
-def root_arn(org: Row) -> str:
-    return (
-        f"arn:aws:organizations::{org['management_account_id']}:root"
-        f"/{org['id']}/{org['root_id']}"
-    )
-
-
-def ou_arn(org: Row, ou_id: str) -> str:
-    return (
-        f"arn:aws:organizations::{org['management_account_id']}:ou/{org['id']}/{ou_id}"
     )
 
 
