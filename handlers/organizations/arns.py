@@ -23,9 +23,7 @@ check ever needs one.
 
 from __future__ import annotations
 
-from typing import Final
-
-from handlers.organizations.aws_managed import DEFAULT_POLICY
+from handlers.organizations.aws_managed import MANAGED
 from handlers.organizations.documents import account_arn, organization_arn
 from runtime.database import Row
 
@@ -38,11 +36,6 @@ __all__ = [
     "resource_policy_arn",
     "root_arn",
 ]
-
-#: The AWS-managed policies by id, with their type (P10).
-_MANAGED_TYPE: Final = {
-    policy_id: policy_type for policy_type, policy_id in DEFAULT_POLICY.items()
-}
 
 
 def _prefix(org: Row) -> str:
@@ -61,9 +54,10 @@ def ou_arn(org: Row, ou_id: str) -> str:
 
 def policy_arn(org: Row, policy_type: str, policy_id: str) -> str:
     """A customer policy of the organization, or an AWS-managed one (which names no
-    account and no organization)."""
-    if policy_id in _MANAGED_TYPE:
-        return f"arn:aws:organizations::aws:policy/{policy_type.lower()}/{policy_id}"
+    account and no organization, P10)."""
+    managed = MANAGED.get(policy_id)
+    if managed is not None:
+        return managed.arn
     return f"{_prefix(org)}:policy/{org['id']}/{policy_type.lower()}/{policy_id}"
 
 
@@ -85,8 +79,8 @@ def resource_arn(org: Row, resource_id: str, policy_type: str | None = None) -> 
         return account_arn(org, resource_id)
     if resource_id.startswith("rp-"):
         return resource_policy_arn(org, resource_id)
-    if resource_id.startswith("p-"):
-        kind = _MANAGED_TYPE.get(resource_id, policy_type)
-        if kind is not None:
-            return policy_arn(org, kind, resource_id)
+    if resource_id in MANAGED:
+        return MANAGED[resource_id].arn
+    if resource_id.startswith("p-") and policy_type is not None:
+        return policy_arn(org, policy_type, resource_id)
     raise ValueError(f"no ARN for {resource_id!r}")

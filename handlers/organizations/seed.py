@@ -30,9 +30,12 @@ The organization's structure (README "Seeding a known world", organizations.md M
 - `create_account_statuses`: `{"id", "organization_id", "account_name", "email",
   "state", "requested", "completed", "account_id", "failure_reason", "outcome"}`
   (`_create_account_status`);
-- `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5);
-- the other areas' sections (`AREA_SECTIONS`): `resource_policies`, the delegation
-  policy (`seed_delegation`).
+- `policies` and `policy_attachments` (`seed_policies`), and the default attachments
+  of an organization that lists none (FullAWSAccess on every target with SCPs
+  enabled, P4);
+- `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5), of any
+  taggable resource, customer policies and the delegation policy included;
+- `resource_policies`, the delegation policy (`seed_delegation`).
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
 (with their members' placement), OUs, handshakes, create-account requests and tag keys
@@ -56,6 +59,7 @@ from generated.organizations.shapes import (
 from handlers.organizations import (
     creation_store,
     seed_delegation,
+    seed_policies,
     store,
     tag_store,
     tree_store,
@@ -78,6 +82,10 @@ Loader = Callable[[Transaction, Sequence[tuple[str, dict[str, Any]]]], None]
 #: own module, in this order: after the structure, handshakes and create-account
 #: statuses, before `tags` (which may tag what they store).
 AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
+    # Policies (`seed_policies`): customer policies, then attachments and the defaults
+    # of organizations that list none (M8, P4).
+    ("policies", seed_policies.load_policies),
+    ("policy_attachments", seed_policies.load_attachments),
     # The delegation policy (D11; `seed_delegation`), after the members it may name.
     ("resource_policies", seed_delegation.load_resource_policies),
 )

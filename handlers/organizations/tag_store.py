@@ -60,9 +60,9 @@ def parse_stored(text: str | None) -> list[tuple[str, str]]:
 def taggable_in(
     tx: Transaction, organization_id: str, root_id: str | None, resource_id: str
 ) -> bool:
-    """Whether `resource_id` is, exactly, the organization's root, one of its OUs or
-    one of its accounts, or its delegation policy (T1). Policies and transfers join
-    here when their tables exist."""
+    """Whether `resource_id` is, exactly, the organization's root, one of its OUs, one
+    of its accounts, one of its customer policies or its delegation policy (T1).
+    Transfers join here with their rules."""
     if resource_id == root_id:
         return True
     if resource_id.startswith("rp-"):  # the delegation policy (D11)
@@ -78,8 +78,9 @@ def taggable_in(
         tx.one(
             "SELECT 1 AS found FROM organizational_units"
             " WHERE id = ? AND organization_id = ?"
-            " UNION ALL SELECT 1 FROM accounts WHERE id = ? AND organization_id = ?",
-            (resource_id, organization_id, resource_id, organization_id),
+            " UNION ALL SELECT 1 FROM accounts WHERE id = ? AND organization_id = ?"
+            " UNION ALL SELECT 1 FROM policies WHERE id = ? AND organization_id = ?",
+            (resource_id, organization_id) * 3,
         )
         is not None
     )
