@@ -13,14 +13,18 @@ operations; the delegation policy's own ARN for DescribeResourcePolicy.
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 from support.delegation import arn, delegate, statement
+from support.policies import FULL_ACCESS, SCP, TAG, tag_content
 from support.world import Actor, Org, World, engine, fails_with, world
 
 __all__ = ["engine", "world"]
 
 ACCESS_DENIED = "You don't have permissions to access this resource."
+BACKUP = "BACKUP_POLICY"
 
 
 def _denied(call: Any, **params: Any) -> None:
@@ -410,3 +414,271 @@ def test_d11_replacement_changes_grants_at_once(world: World) -> None:
     delegate(org, statement(member, "organizations:ListAccounts"))
     assert member.client.list_accounts()
     _denied(member.client.list_roots)
+
+
+# -- P20 on the policy operations (branch `policies`) -----------------------------------------
+
+BACKUP_CONTENT = json.dumps(
+    {"plans": {"daily": {"regions": {"@@assign": ["us-east-1"]}}}}
+)
+
+
+def _create(actor: Actor, policy_type: str, **params: Any) -> dict[str, Any]:
+    """A policy of `policy_type` (TAG_POLICY or BACKUP_POLICY) created by `actor`."""
+    content = tag_content() if policy_type == TAG else BACKUP_CONTENT
+    policy: dict[str, Any] = actor.client.create_policy(
+        Name=params.pop("Name", f"{policy_type.lower()}-{uuid.uuid4().hex[:8]}"),
+        Type=policy_type,
+        Description="delegated",
+        Content=content,
+        **params,
+    )["Policy"]["PolicySummary"]
+    return policy
+
+
+def _types_enabled(org: Org, *policy_types: str) -> str:
+    root = _root(org)
+    for policy_type in policy_types:
+        org.manager.client.enable_policy_type(RootId=root, PolicyType=policy_type)
+    return root
+
+
+def test_p20_create_policy_uses_the_new_policys_arn(world: World) -> None:
+    """P20: CreatePolicy is judged on the ARN the new policy will have
+    (`…:policy/O/<type>/<new id>`), so a Resource of one type's policies grants
+    creating that type only; the refused creation stores nothing."""
+    org = world.organization(members=1)
+    member = org.members[0]
+    delegate(
+        org,
+        statement(
+            member, "organizations:CreatePolicy", arn(org, "policy", "tag_policy", "*")
+        ),
+    )
+    created = _create(member, TAG)
+    assert created["Arn"] == arn(org, "policy", "tag_policy", created["Id"])
+    _denied(lambda: _create(member, BACKUP))
+    assert org.manager.client.list_policies(Filter=BACKUP)["Policies"] == []
+    assert [
+        p["Id"] for p in org.manager.client.list_policies(Filter=TAG)["Policies"]
+    ] == [created["Id"]]
+
+
+def test_d12_policy_type_conditions(world: World) -> None:
+    """D12: `organizations:PolicyType` is the type the request involves: StringEquals
+    and StringLike compare it (`*` in Like), and their IfExists forms too once a type
+    is involved; the condition key has no case."""
+    org = world.organization(members=5)
+    equals, like, equals_if, like_if, lower = org.members
+    create = "organizations:CreatePolicy"
+
+    def typed(member: Actor, operator: str, value: str) -> dict[str, Any]:
+        return statement(
+            member, create, condition={operator: {"organizations:PolicyType": value}}
+        )
+
+    delegate(
+        org,
+        typed(equals, "StringEquals", TAG),
+        typed(like, "StringLike", "TAG_*"),
+        typed(equals_if, "StringEqualsIfExists", BACKUP),
+        typed(like_if, "StringLikeIfExists", "BACKUP*"),
+        statement(
+            lower,
+            create,
+            condition={"StringEquals": {"ORGANIZATIONS:policytype": TAG}},
+        ),
+    )
+    for allowed, refused in (
+        (equals, BACKUP),
+        (like, BACKUP),
+        (equals_if, TAG),
+        (like_if, TAG),
+    ):
+        allowed_type = TAG if refused == BACKUP else BACKUP
+        _create(allowed, allowed_type)
+        _denied(lambda: _create(allowed, refused))
+    _create(lower, TAG)  # condition keys compare without case
+    _denied(lambda: _create(lower, BACKUP))
+
+
+def test_p20_policy_reads_and_writes_use_the_policys_arn(world: World) -> None:
+    """P20: DescribePolicy, UpdatePolicy, DeletePolicy and ListTargetsForPolicy are
+    judged on the policy's ARN and type: a Resource of tag policies grants them on a
+    tag policy, not on a backup policy; an AWS-managed policy's ARN
+    (`arn:aws:organizations::aws:policy/…`) can be named too."""
+    org = world.organization(members=2)
+    member, reader = org.members
+    tag_policy = _create(org.manager, TAG)
+    backup_policy = _create(org.manager, BACKUP)
+    actions = [
+        f"organizations:{name}"
+        for name in (
+            "DescribePolicy",
+            "UpdatePolicy",
+            "DeletePolicy",
+            "ListTargetsForPolicy",
+        )
+    ]
+    delegate(
+        org,
+        statement(member, actions, arn(org, "policy", "tag_policy", "*")),
+        statement(
+            reader,
+            "organizations:DescribePolicy",
+            "arn:aws:organizations::aws:policy/service_control_policy/*",
+        ),
+    )
+    client = member.client
+    assert client.describe_policy(PolicyId=tag_policy["Id"])
+    assert client.list_targets_for_policy(PolicyId=tag_policy["Id"])["Targets"] == []
+    renamed = client.update_policy(PolicyId=tag_policy["Id"], Name="renamed")
+    assert renamed["Policy"]["PolicySummary"]["Name"] == "renamed"
+    for call in (
+        client.describe_policy,
+        client.list_targets_for_policy,
+        client.delete_policy,
+    ):
+        _denied(call, PolicyId=backup_policy["Id"])
+    _denied(client.update_policy, PolicyId=backup_policy["Id"], Name="x")
+    client.delete_policy(PolicyId=tag_policy["Id"])
+    assert reader.client.describe_policy(PolicyId=FULL_ACCESS)
+    _denied(reader.client.describe_policy, PolicyId=backup_policy["Id"])
+
+
+def test_p20_attach_and_detach_use_the_policy_and_the_target(world: World) -> None:
+    """P20, D12: AttachPolicy and DetachPolicy are judged on both ARNs: an Allow must
+    cover the policy and the target, and a Deny that covers either refuses."""
+    org = world.organization(members=2)
+    member, denied = org.members
+    root = _types_enabled(org, TAG, BACKUP)
+    first, second = _ou(org, "First"), _ou(org, "Second")
+    tag_policy = _create(org.manager, TAG)
+    backup_policy = _create(org.manager, BACKUP)
+    writes = ["organizations:AttachPolicy", "organizations:DetachPolicy"]
+    delegate(
+        org,
+        statement(
+            member,
+            writes,
+            [arn(org, "policy", "tag_policy", "*"), arn(org, "ou", first)],
+        ),
+        statement(denied, writes),
+        statement(denied, writes, arn(org, "ou", second), effect="Deny"),
+    )
+    client = member.client
+    client.attach_policy(PolicyId=tag_policy["Id"], TargetId=first)
+    _denied(client.attach_policy, PolicyId=tag_policy["Id"], TargetId=second)
+    _denied(client.attach_policy, PolicyId=tag_policy["Id"], TargetId=root)
+    _denied(client.attach_policy, PolicyId=backup_policy["Id"], TargetId=first)
+    client.detach_policy(PolicyId=tag_policy["Id"], TargetId=first)
+    denied.client.attach_policy(PolicyId=backup_policy["Id"], TargetId=first)
+    _denied(denied.client.attach_policy, PolicyId=backup_policy["Id"], TargetId=second)
+
+
+def test_p20_policy_types_use_the_root_arn(world: World) -> None:
+    """P20: EnablePolicyType and DisablePolicyType are judged on the root's ARN and the
+    type; ListPolicies on the organization's ARN and the type; ListPoliciesForTarget
+    on the target's ARN."""
+    org = world.organization(members=2)
+    member, lister = org.members
+    root = _root(org)
+    ou = _ou(org, "Listed")
+    delegate(
+        org,
+        statement(
+            member,
+            ["organizations:EnablePolicyType", "organizations:DisablePolicyType"],
+            arn(org, "root", root),
+            condition={"StringEquals": {"organizations:PolicyType": TAG}},
+        ),
+        statement(
+            lister,
+            "organizations:ListPolicies",
+            arn(org, "organization"),
+            condition={"StringEquals": {"organizations:PolicyType": TAG}},
+        ),
+        statement(lister, "organizations:ListPoliciesForTarget", arn(org, "ou", "*")),
+    )
+    enabled = member.client.enable_policy_type(RootId=root, PolicyType=TAG)
+    assert {"Type": TAG, "Status": "ENABLED"} in enabled["Root"]["PolicyTypes"]
+    _denied(member.client.enable_policy_type, RootId=root, PolicyType=BACKUP)
+    member.client.disable_policy_type(RootId=root, PolicyType=TAG)
+    assert lister.client.list_policies(Filter=TAG)["Policies"] == []
+    _denied(lister.client.list_policies, Filter=BACKUP)
+    assert lister.client.list_policies_for_target(TargetId=ou, Filter=SCP)["Policies"]
+    _denied(lister.client.list_policies_for_target, TargetId=root, Filter=SCP)
+
+
+def test_p20_tagging_a_policy_uses_its_arn_and_type(world: World) -> None:
+    """P20 (DECIDED): TagResource on a policy is judged on the policy's ARN and its
+    type; an AWS-managed policy is judged first (AccessDenied) and refused as
+    immutable (IMMUTABLE_POLICY, P10) only after."""
+    org = world.organization(members=2)
+    typed, anything = org.members
+    tag_policy = _create(org.manager, TAG)
+    backup_policy = _create(org.manager, BACKUP)
+    delegate(
+        org,
+        statement(
+            typed,
+            "organizations:TagResource",
+            condition={"StringEquals": {"organizations:PolicyType": TAG}},
+        ),
+        statement(anything, "organizations:TagResource"),
+    )
+    _tag(typed, tag_policy["Id"])
+    _denied(typed.client.tag_resource, ResourceId=backup_policy["Id"], Tags=[])
+    _denied(typed.client.tag_resource, ResourceId=FULL_ACCESS, Tags=[])
+    error = fails_with(
+        "InvalidInputException",
+        anything.client.tag_resource,
+        ResourceId=FULL_ACCESS,
+        Tags=[],
+    )
+    assert error["Reason"] == "IMMUTABLE_POLICY"
+
+
+def test_z6_policy_operations_check_existence_first(world: World) -> None:
+    """Z6, V1: a delegate's request checks (a malformed document) and unknown ids
+    (PolicyNotFound, TargetNotFound) are answered before the fine check refuses."""
+    org = world.organization(members=1)
+    member = org.members[0]
+    _types_enabled(org, BACKUP)
+    backup_policy = _create(org.manager, BACKUP)
+    delegate(
+        org,
+        statement(
+            member,
+            [
+                "organizations:CreatePolicy",
+                "organizations:UpdatePolicy",
+                "organizations:AttachPolicy",
+            ],
+            arn(org, "policy", "tag_policy", "*"),
+        ),
+    )
+    fails_with(
+        "MalformedPolicyDocumentException",
+        member.client.create_policy,
+        Name="bad",
+        Type=BACKUP,
+        Description="",
+        Content="not json",
+    )
+    fails_with(
+        "PolicyNotFoundException",
+        member.client.update_policy,
+        PolicyId="p-0123456789",
+        Name="x",
+    )
+    _denied(member.client.update_policy, PolicyId=backup_policy["Id"], Name="x")
+    fails_with(
+        "TargetNotFoundException",
+        member.client.attach_policy,
+        PolicyId=backup_policy["Id"],
+        TargetId="ou-abcd-abcdefgh",
+    )
+    _denied(
+        member.client.attach_policy, PolicyId=backup_policy["Id"], TargetId=_root(org)
+    )
