@@ -127,7 +127,8 @@ class DepartureOperations(OrganizationsBase):
     def _check_can_leave(self, org: Row, row: Row, now: int) -> None:
         """A16's checks after the account's existence, in order: the management
         account; a closing or closed State; (a registered delegated administrator:
-        with the D rules); the waiting period after joining by CreateAccount."""
+        with the D rules); the waiting period after joining by CreateAccount; A18's
+        fixture flag (an account a seed marks `standalone_ready: false`)."""
         if row["id"] == org["management_account_id"]:
             raise MasterCannotLeaveOrganizationException(MASTER_CANNOT_LEAVE)
         if lifecycle.account_state(row, now) in _CANNOT_LEAVE:
@@ -139,6 +140,24 @@ class DepartureOperations(OrganizationsBase):
             raise ConstraintViolationException(
                 CONSTRAINT_VIOLATION, reason=Limit.WAIT_PERIOD_ACTIVE
             )
+        if not row["standalone_ready"]:  # A18's fixture flag; DECIDED: checked last
+            raise ConstraintViolationException(
+                CONSTRAINT_VIOLATION,
+                reason=Limit.ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION,
+            )
+
+    def _closure_quota(self, tx: Transaction, org: Row) -> int:
+        """A19: closures allowed per rolling 30 days, min(cap, max(floor, percent of
+        the member accounts)), 1,000, 250 and 20% by default (M7). Members are counted
+        only as far as they can raise the quota, so the count costs no more for a huge
+        organization than for one at the cap."""
+        settings = self.settings
+        enough = settings.close_quota_cap * 100 // settings.close_quota_percent + 2
+        members = store.member_count(tx, org["id"], up_to=enough) - 1
+        share = members * settings.close_quota_percent // 100
+        return int(
+            min(settings.close_quota_cap, max(settings.close_quota_floor, share))
+        )
 
     # -- A15: MoveAccount ----------------------------------------------------------------
 
@@ -232,8 +251,7 @@ class DepartureOperations(OrganizationsBase):
                     CONSTRAINT_VIOLATION,
                     reason=Limit.CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED,
                 )
-            members = store.member_count(tx, org["id"]) - 1
-            quota = min(1000, max(250, members * 20 // 100))
+            quota = self._closure_quota(tx, org)
             if (
                 departure_store.closures_since(tx, org["id"], now - _QUOTA_WINDOW_MS)
                 >= quota

@@ -129,13 +129,14 @@ def summary(
 
 
 def stored_summary(
-    org: Row, policy_type: str, policy_id: str, row: Row
+    org: Row, policy_type: str, policy_id: str, row: Row | None
 ) -> PolicySummary:
     """The summary of a listed policy: a customer policy's `name` and `description`
-    columns of `row`, or the AWS-managed one's."""
+    (`row`, its stored columns), or the AWS-managed one's."""
     managed = MANAGED.get(policy_id)
     if managed is not None:
         return summary(org, policy_id, policy_type, managed.name, managed.description)
+    assert row is not None, policy_id  # an attached customer policy exists
     return summary(org, policy_id, policy_type, row["name"], row["description"])
 
 
@@ -191,17 +192,12 @@ def require_target(tx: Transaction, org: Row, target_id: str) -> Target:
     return target
 
 
-def target_summary(org: Row, row: Row) -> PolicyTargetSummary:
+def target_summary(org: Row, target_id: str, named: Row | None) -> PolicyTargetSummary:
     """P16: a listed target (`policy_store.targets_of_policy`): TargetId, Arn, Name
-    ("Root", the OU's or the account's name) and Type."""
-    target_id: str = row["target_id"]
+    ("Root", or the OU's or account's `name` in `named`) and Type."""
     kind = _kind(org, target_id)
     assert kind is not None, target_id  # the store holds targets of the organization
-    name = {
-        TargetType.ROOT: "Root",
-        TargetType.ORGANIZATIONAL_UNIT: row["ou_name"],
-        TargetType.ACCOUNT: row["account_name"],
-    }[kind]
+    name = "Root" if named is None else named["name"]
     return PolicyTargetSummary.model_construct(
         target_id=target_id,
         arn=resource_arn(org, target_id),

@@ -25,8 +25,9 @@ The organization's structure (README "Seeding a known world", organizations.md M
   O1, whose management account joined INVITED: so does a seeded one);
 - `organizational_units`: `{"id", "organization_id", "parent_id", "name", "created"}`,
   a parent listed before its children; the depth follows;
-- a member's `"parent_id"` (root or OU; the root when absent) and `"state"`
-  (AccountState: PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED);
+- a member's `"parent_id"` (root or OU; the root when absent), `"state"`
+  (AccountState: PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED) and
+  `"standalone_ready"` (false: it has no verified phone to stand alone with, A18);
 - `create_account_statuses`: `{"id", "organization_id", "account_name", "email",
   "state", "requested", "completed", "account_id", "failure_reason", "outcome"}`
   (`_create_account_status`);
@@ -35,6 +36,8 @@ The organization's structure (README "Seeding a known world", organizations.md M
   enabled, P4);
 - `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5), of any
   taggable resource, customer policies and the delegation policy included;
+- `account_states`: `{"account_id", "state"}`, any known account's State (an account in
+  no organization too: PENDING_ACTIVATION exists only this way, A23, O2);
 - `resource_policies`, the delegation policy (`seed_delegation`).
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
@@ -93,6 +96,7 @@ AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
 #: The top-level members of a seed document.
 SECTIONS = (
     "accounts",
+    "account_states",
     "organizations",
     "organizational_units",
     "handshakes",
@@ -127,6 +131,8 @@ def load(tx: Transaction, document: dict[str, Any]) -> None:
 
 
 def _load(tx: Transaction, document: dict[str, Any]) -> None:
+    for where, entry in entries(document, "account_states"):
+        _account_state(tx, entry, where)
     stored = [
         (where, org)
         for where, org in entries(document, "organizations")
@@ -194,10 +200,22 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
     return True
 
 
+def _account_state(tx: Transaction, entry: dict[str, Any], where: str) -> None:
+    """`{"account_id", "state"}`: a known account's State, in or outside an
+    organization (A23: PENDING_ACTIVATION exists only this way; O2)."""
+    account_id = required(entry, "account_id", where)
+    known(tx, account_id, where)
+    state = one_of(
+        "account state", AccountState, required(entry, "state", where), where
+    )
+    tx.execute("UPDATE accounts SET state = ? WHERE id = ?", (state, account_id))
+
+
 def _place(
     tx: Transaction, organization_id: str, member: dict[str, Any], where: str
 ) -> None:
-    """A member's `parent_id` (the root when absent) and `state` (ACTIVE when absent),
+    """A member's `parent_id` (the root when absent), `state` (ACTIVE when absent) and
+    `standalone_ready` (true when absent; false: it cannot leave, A18),
     written when its organization is stored."""
     row = tx.one(
         "SELECT o.root_id, a.organization_id FROM organizations o, accounts a"
@@ -222,6 +240,14 @@ def _place(
         state = one_of("account state", AccountState, member["state"], where)
         tx.execute(
             "UPDATE accounts SET state = ? WHERE id = ?", (state, member["account_id"])
+        )
+    if "standalone_ready" in member:
+        ready = member["standalone_ready"]
+        if not isinstance(ready, bool):
+            raise ValueError(f"seed: {where}: 'standalone_ready' is true or false")
+        tx.execute(
+            "UPDATE accounts SET standalone_ready = ? WHERE id = ?",
+            (int(ready), member["account_id"]),
         )
 
 

@@ -87,6 +87,28 @@ class OrganizationsSettings(Settings):
             "CloseAccount is CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED (A19)"
         ),
     )
+    close_quota_floor: int = Field(
+        250,
+        ge=1,
+        description=(
+            "closures an organization may start per rolling 30 days at least, whatever "
+            "its size (A19: min(cap, max(floor, percent of members)))"
+        ),
+    )
+    close_quota_percent: int = Field(
+        20,
+        ge=1,
+        le=100,
+        description=(
+            "the share of member accounts an organization may close per rolling 30 "
+            "days, in percent (A19)"
+        ),
+    )
+    close_quota_cap: int = Field(
+        1000,
+        ge=1,
+        description="closures an organization may start per rolling 30 days at most (A19)",
+    )
     wait_period_days: int = Field(
         4,
         ge=0,
