@@ -1,6 +1,6 @@
 """Moving, removing, leaving and closing accounts: MoveAccount,
 RemoveAccountFromOrganization, LeaveOrganization, CloseAccount (organizations.md
-A15–A21, H1, H2, H5, H10, M3).
+A15–A21, D10, H1, H2, H5, H10, M3).
 
 Who may call: the management account for MoveAccount, RemoveAccountFromOrganization and
 CloseAccount, a member for LeaveOrganization (Z1, Z2); a caller whose State is SUSPENDED
