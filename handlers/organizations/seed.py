@@ -33,7 +33,9 @@ The organization's structure (README "Seeding a known world", organizations.md M
   (`_create_account_status`);
 - `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5);
 - `account_states`: `{"account_id", "state"}`, any known account's State (an account in
-  no organization too: PENDING_ACTIVATION exists only this way, A23, O2).
+  no organization too: PENDING_ACTIVATION exists only this way, A23, O2);
+- the other areas' sections (`AREA_SECTIONS`): `enabled_services` and
+  `delegated_administrators` (`seed_delegated`).
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
 (with their members' placement), OUs, handshakes, create-account requests and tag keys
@@ -54,7 +56,13 @@ from generated.organizations.shapes import (
     CreateAccountState,
     PolicyType,
 )
-from handlers.organizations import creation_store, store, tag_store, tree_store
+from handlers.organizations import (
+    creation_store,
+    seed_delegated,
+    store,
+    tag_store,
+    tree_store,
+)
 from handlers.organizations.seeding import (
     NEVER,
     checked,
@@ -72,7 +80,11 @@ Loader = Callable[[Transaction, Sequence[tuple[str, dict[str, Any]]]], None]
 #: The sections of the other areas (policies, trusted access, ...), each loaded by its
 #: own module, in this order: after the structure, handshakes and create-account
 #: statuses, before `tags` (which may tag what they store).
-AREA_SECTIONS: tuple[tuple[str, Loader], ...] = ()
+AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
+    # Trusted access, then delegated administrators (D3, D6; `seed_delegated`).
+    ("enabled_services", seed_delegated.load_enabled_services),
+    ("delegated_administrators", seed_delegated.load_delegated_administrators),
+)
 
 #: The top-level members of a seed document.
 SECTIONS = (

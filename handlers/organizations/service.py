@@ -28,12 +28,14 @@ from __future__ import annotations
 from handlers.organizations.accounts import AccountOperations
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.creation import CreationOperations
+from handlers.organizations.delegated import DelegatedAdministratorOperations
 from handlers.organizations.departure import DepartureOperations
 from handlers.organizations.errors import OrganizationsErrors
 from handlers.organizations.handshakes import HandshakeOperations
 from handlers.organizations.invitations import InvitationOperations
 from handlers.organizations.organization import OrganizationOperations
 from handlers.organizations.schema import MIGRATIONS
+from handlers.organizations.service_access import ServiceAccessOperations
 from handlers.organizations.settings import OrganizationsSettings
 from handlers.organizations.tagging import TagOperations
 from handlers.organizations.tree import TreeOperations
@@ -51,6 +53,8 @@ class Handlers(
     TreeOperations,
     TagOperations,
     DepartureOperations,
+    ServiceAccessOperations,
+    DelegatedAdministratorOperations,
     OrganizationsBase,
 ):
     """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,
@@ -59,8 +63,11 @@ class Handlers(
     Accept/Decline/CancelHandshake; the tree (`tree`): ListRoots,
     Create/Update/Delete/DescribeOrganizationalUnit, ListOrganizationalUnitsForParent,
     ListChildren, ListParents, ListAccountsForParent; `departure`: MoveAccount,
-    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount. Every other operation keeps the
-    skeleton's not-implemented answer."""
+    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount; `service_access`:
+    Enable/DisableAWSServiceAccess, ListAWSServiceAccessForOrganization; `delegated`:
+    Register/DeregisterDelegatedAdministrator, ListDelegatedAdministrators,
+    ListDelegatedServicesForAccount. Every other operation keeps the skeleton's
+    not-implemented answer."""
 
 
 SERVICE = ServiceDefinition(
