@@ -13,7 +13,8 @@ administrators and delegates read (DescribeResourcePolicy). Each call checks in 
 order, as V2's "Delegation policy" row has it:
 
 - **PutResourcePolicy** (D11): the caller (steps 2–4); ALL features (D2, step 5,
-  ConstraintViolation ORGANIZATION_NOT_IN_ALL_FEATURES_MODE); the document
+  ConstraintViolation ORGANIZATION_NOT_IN_ALL_FEATURES_MODE, as every write of §9:
+  `service_access.require_all_features`); the document
   (`resource_policy_documents.check_document`, step 6), then the tags' request checks (T3:
   DUPLICATE_TAG_KEY, INVALID_SYSTEM_TAGS_PARAMETER); then whether the organization has a
   policy already: a replacement keeps its id and ARN and refuses any tag (steps 9–10:
@@ -44,7 +45,6 @@ from __future__ import annotations
 from typing import Final
 
 from generated.organizations.errors import (
-    ConstraintViolationException,
     InvalidInputException,
     ResourcePolicyNotFoundException,
 )
@@ -53,9 +53,6 @@ from generated.organizations.models import (
     PutResourcePolicyRequest,
     PutResourcePolicyResponse,
 )
-from generated.organizations.shapes import (
-    ConstraintViolationExceptionReason as Constraint,
-)
 from handlers.organizations import resource_policy_store, tag_store
 from handlers.organizations.arns import resource_policy_arn
 from handlers.organizations.base import OrganizationsBase, unique_id
@@ -63,9 +60,9 @@ from handlers.organizations.resource_policy_documents import (
     check_document,
     resource_policy,
 )
+from handlers.organizations.service_access import require_all_features
 from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
 from runtime.context import RequestContext
-from runtime.database import Row
 from runtime.model import Empty
 
 __all__ = ["ResourcePolicyOperations"]
@@ -74,23 +71,10 @@ __all__ = ["ResourcePolicyOperations"]
 NOT_FOUND: Final = (
     "We can't find a resource policy request with the parameter that you specified."
 )
-#: ConstraintViolationException's first sentence (C6).
-CONSTRAINT_VIOLATION: Final = (
-    "Performing this operation violates a minimum or maximum value limit."
-)
 #: D11, quoted: tags on a replacement.
 TAGS_ON_REPLACEMENT: Final = (
     "Tags can be specified only when the resource policy is created."
 )
-
-
-def _require_all_features(org: Row) -> None:
-    """D2: the writes of §9 need ALL features."""
-    if org["feature_set"] != "ALL":
-        raise ConstraintViolationException(
-            CONSTRAINT_VIOLATION,
-            reason=Constraint.ORGANIZATION_NOT_IN_ALL_FEATURES_MODE,
-        )
 
 
 class ResourcePolicyOperations(OrganizationsBase):
@@ -103,7 +87,7 @@ class ResourcePolicyOperations(OrganizationsBase):
         later one replaces its Content and keeps its id, ARN and tags."""
         with self.transaction() as tx:
             org = self._authorize(tx, context, "PutResourcePolicy", lock=True).org
-            _require_all_features(org)  # step 5
+            require_all_features(org)  # step 5
             check_document(tx, org, request.content)  # step 6
             validate_new_tags(request.tags or [])
             now = self.now_ms()
@@ -150,7 +134,7 @@ class ResourcePolicyOperations(OrganizationsBase):
         finds no policy); response `{}`."""
         with self.transaction() as tx:
             org = self._authorize(tx, context, "DeleteResourcePolicy", lock=True).org
-            _require_all_features(org)  # step 5
+            require_all_features(org)  # step 5
             row = resource_policy_store.policy(tx, org["id"])
             if row is None:  # step 7
                 raise ResourcePolicyNotFoundException(NOT_FOUND)
