@@ -48,15 +48,12 @@ def _tag(actor: Actor, resource_id: str) -> None:
     actor.client.tag_resource(ResourceId=resource_id, Tags=[{"Key": "k", "Value": "v"}])
 
 
-def _registered(world: World, org: Org, member: Actor) -> None:
-    """The member becomes a delegated administrator (D6's row; RegisterDelegated-
-    Administrator is another area's)."""
-    world.execute(
-        "INSERT INTO delegated_administrators"
-        " (organization_id, account_id, service_principal, registered_at)"
-        " VALUES (?, ?, 'config.amazonaws.com', 0)",
-        org.id,
-        member.id,
+def _registered(org: Org, member: Actor) -> None:
+    """The member becomes a delegated administrator (D3, D6)."""
+    client = org.manager.client
+    client.enable_aws_service_access(ServicePrincipal="config.amazonaws.com")
+    client.register_delegated_administrator(
+        AccountId=member.id, ServicePrincipal="config.amazonaws.com"
     )
 
 
@@ -89,7 +86,7 @@ def test_z5_delegated_administrator_is_not_a_delegate(world: World) -> None:
     PutResourcePolicy are AccessDenied, until the policy names it (for TagResource)."""
     org = world.organization(members=2)
     admin, other = org.members
-    _registered(world, org, admin)
+    _registered(org, admin)
     root = _root(org)
     assert admin.client.list_roots()["Roots"][0]["Id"] == root
     assert admin.client.list_tags_for_resource(ResourceId=root)["Tags"] == []

@@ -295,12 +295,11 @@ def test_d13_describe_without_policy(world: World) -> None:
     AccessDenied, a standalone account AWSOrganizationsNotInUse (Z1)."""
     org = world.organization(members=2)
     admin, plain = org.members
-    world.execute(
-        "INSERT INTO delegated_administrators"
-        " (organization_id, account_id, service_principal, registered_at)"
-        " VALUES (?, ?, 'config.amazonaws.com', 0)",
-        org.id,
-        admin.id,
+    org.manager.client.enable_aws_service_access(
+        ServicePrincipal="config.amazonaws.com"
+    )
+    org.manager.client.register_delegated_administrator(
+        AccountId=admin.id, ServicePrincipal="config.amazonaws.com"
     )
     for caller in (org.manager, admin):
         error = fails_with(
