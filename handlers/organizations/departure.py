@@ -1,6 +1,6 @@
 """Moving, removing, leaving and closing accounts: MoveAccount,
 RemoveAccountFromOrganization, LeaveOrganization, CloseAccount (organizations.md
-A15–A21, H1, H2, H5, H10, M3).
+A15–A21, D10, H1, H2, H5, H10, M3).
 
 Who may call: the management account for MoveAccount, RemoveAccountFromOrganization and
 CloseAccount, a member for LeaveOrganization (Z1, Z2); a caller whose State is SUSPENDED
@@ -49,7 +49,13 @@ from generated.organizations.models import (
 from generated.organizations.shapes import (
     ConstraintViolationExceptionReason as Limit,
 )
-from handlers.organizations import departure_store, lifecycle, store, tree_store
+from handlers.organizations import (
+    access_store,
+    departure_store,
+    lifecycle,
+    store,
+    tree_store,
+)
 from handlers.organizations.accounts import ACCOUNT_NOT_FOUND
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.errors import NOT_IN_USE
@@ -124,16 +130,22 @@ class DepartureOperations(OrganizationsBase):
             raise AccountNotFoundException(ACCOUNT_NOT_FOUND)
         return row
 
-    def _check_can_leave(self, org: Row, row: Row, now: int) -> None:
+    def _check_can_leave(self, tx: Transaction, org: Row, row: Row, now: int) -> None:
         """A16's checks after the account's existence, in order: the management
-        account; a closing or closed State; (a registered delegated administrator:
-        with the D rules); the waiting period after joining by CreateAccount; A18's
-        fixture flag (an account a seed marks `standalone_ready: false`)."""
+        account; a closing or closed State; a registered delegated administrator
+        (D10: it must be deregistered first, D7); the waiting period after joining by
+        CreateAccount; A18's fixture flag (an account a seed marks
+        `standalone_ready: false`)."""
         if row["id"] == org["management_account_id"]:
             raise MasterCannotLeaveOrganizationException(MASTER_CANNOT_LEAVE)
         if lifecycle.account_state(row, now) in _CANNOT_LEAVE:
             raise ConstraintViolationException(
                 CONSTRAINT_VIOLATION, reason=Limit.ACCOUNT_CANNOT_LEAVE_ORGANIZATION
+            )
+        if access_store.is_delegated_administrator(tx, org["id"], row["id"]):
+            raise ConstraintViolationException(
+                CONSTRAINT_VIOLATION,
+                reason=Limit.CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG,
             )
         wait = self.settings.wait_period_days * _DAY_MS
         if row["joined_method"] == "CREATED" and now < int(row["joined_at"]) + wait:
@@ -195,7 +207,7 @@ class DepartureOperations(OrganizationsBase):
             ).org
             now = self.now_ms()  # after the lock: later than any change it waited for
             row = self._member(tx, org, request.account_id)
-            self._check_can_leave(org, row, now)
+            self._check_can_leave(tx, org, row, now)
             departure_store.depart(tx, self.db, org["id"], row["id"], now)
         return None
 
@@ -213,7 +225,7 @@ class DepartureOperations(OrganizationsBase):
             org = self._organization(tx, caller.organization_id, lock=True)
             now = self.now_ms()  # after the lock (as RemoveAccountFromOrganization)
             row = self._member(tx, org, caller.id)
-            self._check_can_leave(org, row, now)
+            self._check_can_leave(tx, org, row, now)
             departure_store.depart(tx, self.db, org["id"], row["id"], now)
         return None
 

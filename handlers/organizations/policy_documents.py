@@ -29,9 +29,9 @@ from generated.organizations.errors import (
 from generated.organizations.models import Policy, PolicySummary, PolicyTargetSummary
 from generated.organizations.shapes import PolicyType, TargetType
 from handlers.organizations import documents, policy_store, tree_store
+from handlers.organizations.arns import policy_arn, resource_arn
 from handlers.organizations.aws_managed import MANAGED, ManagedPolicy
 from handlers.organizations.tagging import TARGET_NOT_FOUND
-from handlers.organizations.tree import ou_arn, root_arn
 from runtime.database import Row, Transaction
 
 __all__ = [
@@ -114,17 +114,6 @@ def require_policy(tx: Transaction, org: Row, policy_id: str) -> FoundPolicy:
     return found
 
 
-def policy_arn(org: Row, policy_type: str, policy_id: str) -> str:
-    """C2: a policy's ARN (the AWS-managed ones' name no account or organization)."""
-    managed = MANAGED.get(policy_id)
-    if managed is not None:
-        return managed.arn
-    return (
-        f"arn:aws:organizations::{org['management_account_id']}:policy/{org['id']}"
-        f"/{policy_type.lower()}/{policy_id}"
-    )
-
-
 def summary(
     org: Row, policy_id: str, policy_type: str, name: str, description: str
 ) -> PolicySummary:
@@ -180,14 +169,6 @@ def _kind(org: Row, target_id: str) -> TargetType | None:
     return None
 
 
-def _target_arn(org: Row, target_id: str, kind: TargetType) -> str:
-    if kind == TargetType.ROOT:
-        return root_arn(org)
-    if kind == TargetType.ORGANIZATIONAL_UNIT:
-        return ou_arn(org, target_id)
-    return documents.account_arn(org, target_id)
-
-
 def find_target(tx: Transaction, org: Row, target_id: str) -> Target | None:
     """The root, an OU or an account of the organization (the management account
     included), matched whole; None otherwise (C5, C9, C10)."""
@@ -200,7 +181,7 @@ def find_target(tx: Transaction, org: Row, target_id: str) -> Target | None:
     elif kind == TargetType.ACCOUNT:
         if tree_store.account_in(tx, org["id"], target_id) is None:
             return None
-    return Target(target_id, kind, _target_arn(org, target_id, kind))
+    return Target(target_id, kind, resource_arn(org, target_id))
 
 
 def require_target(tx: Transaction, org: Row, target_id: str) -> Target:
@@ -219,7 +200,7 @@ def target_summary(org: Row, target_id: str, named: Row | None) -> PolicyTargetS
     name = "Root" if named is None else named["name"]
     return PolicyTargetSummary.model_construct(
         target_id=target_id,
-        arn=_target_arn(org, target_id, kind),
+        arn=resource_arn(org, target_id),
         name=name,
         type_=kind,
     )

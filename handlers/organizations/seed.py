@@ -35,9 +35,12 @@ The organization's structure (README "Seeding a known world", organizations.md M
   of an organization that lists none (FullAWSAccess on every target with SCPs
   enabled, P4);
 - `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5), of any
-  taggable resource, customer policies included;
+  taggable resource, customer policies and the delegation policy included;
 - `account_states`: `{"account_id", "state"}`, any known account's State (an account in
-  no organization too: PENDING_ACTIVATION exists only this way, A23, O2).
+  no organization too: PENDING_ACTIVATION exists only this way, A23, O2);
+- the other areas' sections (`AREA_SECTIONS`): `enabled_services` and
+  `delegated_administrators` (`seed_delegated`); `resource_policies`, the delegation
+  policy (`seed_delegation`).
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
 (with their members' placement), OUs, handshakes, create-account requests and tag keys
@@ -60,6 +63,8 @@ from generated.organizations.shapes import (
 )
 from handlers.organizations import (
     creation_store,
+    seed_delegated,
+    seed_delegation,
     seed_policies,
     store,
     tag_store,
@@ -87,6 +92,11 @@ AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
     # of organizations that list none (M8, P4).
     ("policies", seed_policies.load_policies),
     ("policy_attachments", seed_policies.load_attachments),
+    # The delegation policy (D11; `seed_delegation`), after the members it may name.
+    ("resource_policies", seed_delegation.load_resource_policies),
+    # Trusted access, then delegated administrators (D3, D6; `seed_delegated`).
+    ("enabled_services", seed_delegated.load_enabled_services),
+    ("delegated_administrators", seed_delegated.load_delegated_administrators),
 )
 
 #: The top-level members of a seed document.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from handlers.organizations.policy_types import parse_attachment_limits
+from handlers.organizations.principals import DEFAULT_REGISTRY, PrincipalRegistry
 from runtime.service import Settings
 
 __all__ = ["OrganizationsSettings"]
@@ -115,6 +116,15 @@ class OrganizationsSettings(Settings):
         description=(
             "days after joining by CreateAccount before an account may leave or be "
             "removed; earlier is WAIT_PERIOD_ACTIVE (A16, A17)"
+        ),
+    )
+    service_principals: PrincipalRegistry = Field(
+        DEFAULT_REGISTRY,
+        description=(
+            "the registry of service principals (D1, M6): a JSON object, principal → "
+            '{"trusted_access", "delegated_administrator", "max_delegated_administrators"}'
+            " (each optional: true, true, 1), inline or the path of a file holding it; "
+            "it replaces the default list"
         ),
     )
     scp_limit: int = Field(
