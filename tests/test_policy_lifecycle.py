@@ -148,7 +148,8 @@ def test_p11_update_policy(world: World) -> None:
 def test_p11_update_policy_checks(world: World) -> None:
     """P11: unknown → PolicyNotFound; AWS-managed → IMMUTABLE_POLICY before its
     content; Content checked as P7 against the stored type, before the name; another
-    policy's name of that type → DuplicatePolicy."""
+    policy's name of that type, or its AWS-managed one's (DECIDED), → DuplicatePolicy.
+    """
     org = world.organization()
     client = org.manager.client
     tag = create_policy(org, TAG)
@@ -181,6 +182,14 @@ def test_p11_update_policy_checks(world: World) -> None:
         "DuplicatePolicyException", client.update_policy, PolicyId=tag["Id"], Name=taken
     )
     assert describe(client, tag["Id"])["PolicySummary"] == tag
+    scp = create_policy(org, SCP)  # DECIDED: the AWS-managed name is taken (P7)
+    fails_with(
+        "DuplicatePolicyException",
+        client.update_policy,
+        PolicyId=scp["Id"],
+        Name="FullAWSAccess",
+    )
+    client.update_policy(PolicyId=tag["Id"], Name="FullAWSAccess")
 
 
 # -- P12: DeletePolicy -----------------------------------------------------------------------
