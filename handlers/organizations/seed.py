@@ -51,7 +51,13 @@ from generated.organizations.shapes import (
     CreateAccountState,
     PolicyType,
 )
-from handlers.organizations import creation_store, store, tag_store, tree_store
+from handlers.organizations import (
+    creation_store,
+    seed_effective,
+    store,
+    tag_store,
+    tree_store,
+)
 from handlers.organizations.seeding import (
     NEVER,
     checked,
@@ -69,7 +75,9 @@ Loader = Callable[[Transaction, Sequence[tuple[str, dict[str, Any]]]], None]
 #: The sections of the other areas (policies, trusted access, ...), each loaded by its
 #: own module, in this order: after the structure, handshakes and create-account
 #: statuses, before `tags` (which may tag what they store).
-AREA_SECTIONS: tuple[tuple[str, Loader], ...] = ()
+AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
+    (seed_effective.SECTION, seed_effective.load_errors),
+)
 
 #: The top-level members of a seed document.
 SECTIONS = (

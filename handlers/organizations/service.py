@@ -29,6 +29,7 @@ from handlers.organizations.accounts import AccountOperations
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.creation import CreationOperations
 from handlers.organizations.departure import DepartureOperations
+from handlers.organizations.effective import EffectivePolicyOperations
 from handlers.organizations.errors import OrganizationsErrors
 from handlers.organizations.handshakes import HandshakeOperations
 from handlers.organizations.invitations import InvitationOperations
@@ -51,6 +52,7 @@ class Handlers(
     TreeOperations,
     TagOperations,
     DepartureOperations,
+    EffectivePolicyOperations,
     OrganizationsBase,
 ):
     """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,
@@ -59,8 +61,10 @@ class Handlers(
     Accept/Decline/CancelHandshake; the tree (`tree`): ListRoots,
     Create/Update/Delete/DescribeOrganizationalUnit, ListOrganizationalUnitsForParent,
     ListChildren, ListParents, ListAccountsForParent; `departure`: MoveAccount,
-    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount. Every other operation keeps the
-    skeleton's not-implemented answer."""
+    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount; `effective`:
+    DescribeEffectivePolicy, ListAccountsWithInvalidEffectivePolicy,
+    ListEffectivePolicyValidationErrors. Every other operation keeps the skeleton's
+    not-implemented answer."""
 
 
 SERVICE = ServiceDefinition(
