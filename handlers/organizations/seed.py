@@ -30,7 +30,13 @@ The organization's structure (README "Seeding a known world", organizations.md M
 - `create_account_statuses`: `{"id", "organization_id", "account_name", "email",
   "state", "requested", "completed", "account_id", "failure_reason", "outcome"}`
   (`_create_account_status`);
-- `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5).
+- `policies` and `policy_attachments` (`seed_policies`), and the default attachments
+  of an organization that lists none (FullAWSAccess on every target with SCPs
+  enabled, P4);
+- `effective_policy_errors` (`seed_effective`): validation errors injected into an
+  account's effective policy of a type (E11);
+- `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5), of any
+  taggable resource, customer policies included.
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
 (with their members' placement), OUs, handshakes, create-account requests and tag keys
@@ -54,6 +60,7 @@ from generated.organizations.shapes import (
 from handlers.organizations import (
     creation_store,
     seed_effective,
+    seed_policies,
     store,
     tag_store,
     tree_store,
@@ -76,6 +83,10 @@ Loader = Callable[[Transaction, Sequence[tuple[str, dict[str, Any]]]], None]
 #: own module, in this order: after the structure, handshakes and create-account
 #: statuses, before `tags` (which may tag what they store).
 AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
+    # Policies (`seed_policies`): customer policies, then attachments and the defaults
+    # of organizations that list none (M8, P4).
+    ("policies", seed_policies.load_policies),
+    ("policy_attachments", seed_policies.load_attachments),
     (seed_effective.SECTION, seed_effective.load_errors),
 )
 

@@ -26,6 +26,7 @@ the shared helpers), and the composition lists them before the base:
 from __future__ import annotations
 
 from handlers.organizations.accounts import AccountOperations
+from handlers.organizations.attachments import AttachmentOperations
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.creation import CreationOperations
 from handlers.organizations.departure import DepartureOperations
@@ -34,6 +35,7 @@ from handlers.organizations.errors import OrganizationsErrors
 from handlers.organizations.handshakes import HandshakeOperations
 from handlers.organizations.invitations import InvitationOperations
 from handlers.organizations.organization import OrganizationOperations
+from handlers.organizations.policies import PolicyOperations
 from handlers.organizations.schema import MIGRATIONS
 from handlers.organizations.settings import OrganizationsSettings
 from handlers.organizations.tagging import TagOperations
@@ -52,6 +54,8 @@ class Handlers(
     TreeOperations,
     TagOperations,
     DepartureOperations,
+    PolicyOperations,
+    AttachmentOperations,
     EffectivePolicyOperations,
     OrganizationsBase,
 ):
@@ -61,10 +65,12 @@ class Handlers(
     Accept/Decline/CancelHandshake; the tree (`tree`): ListRoots,
     Create/Update/Delete/DescribeOrganizationalUnit, ListOrganizationalUnitsForParent,
     ListChildren, ListParents, ListAccountsForParent; `departure`: MoveAccount,
-    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount; `effective`:
-    DescribeEffectivePolicy, ListAccountsWithInvalidEffectivePolicy,
-    ListEffectivePolicyValidationErrors. Every other operation keeps the skeleton's
-    not-implemented answer."""
+    RemoveAccountFromOrganization, LeaveOrganization, CloseAccount; policies (`policies`):
+    Create/Update/Delete/DescribePolicy, ListPolicies; where they apply (`attachments`):
+    Enable/DisablePolicyType, Attach/DetachPolicy, ListPoliciesForTarget,
+    ListTargetsForPolicy; `effective`: DescribeEffectivePolicy,
+    ListAccountsWithInvalidEffectivePolicy, ListEffectivePolicyValidationErrors. Every
+    other operation keeps the skeleton's not-implemented answer."""
 
 
 SERVICE = ServiceDefinition(

@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from handlers.organizations.policy_types import parse_attachment_limits
 from runtime.service import Settings
 
 __all__ = ["OrganizationsSettings"]
@@ -94,3 +95,35 @@ class OrganizationsSettings(Settings):
             "removed; earlier is WAIT_PERIOD_ACTIVE (A16, A17)"
         ),
     )
+    scp_limit: int = Field(
+        10000,
+        ge=1,
+        description=(
+            "customer service control policies an organization may hold; one more "
+            "CreatePolicy is POLICY_NUMBER_LIMIT_EXCEEDED (P7, organizations.md §13)"
+        ),
+    )
+    policy_limit: int = Field(
+        1000,
+        ge=1,
+        description=(
+            "customer policies an organization may hold of each type other than "
+            "SERVICE_CONTROL_POLICY (P7, organizations.md §13)"
+        ),
+    )
+    attachment_limits: str = Field(
+        "",
+        description=(
+            "per policy type, how many policies of it one root, OU or account may have "
+            "attached, replacing P1's maximum: TYPE=N pairs separated by commas, e.g. "
+            "SERVICE_CONTROL_POLICY=10,TAG_POLICY=20 (P17; the defaults: SCP, RCP, "
+            "CHATBOT and AISERVICES_OPT_OUT 5, the other types 10)"
+        ),
+    )
+
+    @field_validator("attachment_limits")
+    @classmethod
+    def _known_types(cls, value: str) -> str:
+        """Every pair names a policy type and a count of at least its minimum (P1)."""
+        parse_attachment_limits(value)
+        return value

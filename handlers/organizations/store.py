@@ -151,15 +151,18 @@ def page(
     order: str,
     after: Sequence[Any] | None,
     limit: int,
+    tie: str = "id",
 ) -> list[Row]:
-    """At most `limit` rows of `sql` (a SELECT ... WHERE ...) in (`order`, id) order,
-    after a position (L3, L4): `after` is the last row's (`order`, id) seen, None for
-    the first page."""
+    """At most `limit` rows of `sql` (a SELECT ... WHERE ...) in (`order`, `tie`)
+    order, after a position (L3, L4): `after` is the last row's (`order`, `tie`) seen,
+    None for the first page. `tie` is a column unique among the rows (the id)."""
     params = list(params)
     if after is not None:
-        sql += f" AND ({order} > ? OR ({order} = ? AND id > ?))"
+        # The same as `order > ? OR (order = ? AND tie > ?)`, written so that an index
+        # on `order` bounds the scan.
+        sql += f" AND {order} >= ? AND ({order} > ? OR {tie} > ?)"
         params += [after[0], after[0], after[1]]
-    return tx.all(sql + f" ORDER BY {order}, id LIMIT {int(limit)}", params)
+    return tx.all(sql + f" ORDER BY {order}, {tie} LIMIT {int(limit)}", params)
 
 
 def members(

@@ -60,17 +60,18 @@ def parse_stored(text: str | None) -> list[tuple[str, str]]:
 def taggable_in(
     tx: Transaction, organization_id: str, root_id: str | None, resource_id: str
 ) -> bool:
-    """Whether `resource_id` is, exactly, the organization's root, one of its OUs or
-    one of its accounts (T1). Policies, the delegation policy and transfers join here
-    when their tables exist."""
+    """Whether `resource_id` is, exactly, the organization's root, one of its OUs, one
+    of its accounts or one of its customer policies (T1). The delegation policy and
+    transfers join here with their rules."""
     if resource_id == root_id:
         return True
     return (
         tx.one(
             "SELECT 1 AS found FROM organizational_units"
             " WHERE id = ? AND organization_id = ?"
-            " UNION ALL SELECT 1 FROM accounts WHERE id = ? AND organization_id = ?",
-            (resource_id, organization_id, resource_id, organization_id),
+            " UNION ALL SELECT 1 FROM accounts WHERE id = ? AND organization_id = ?"
+            " UNION ALL SELECT 1 FROM policies WHERE id = ? AND organization_id = ?",
+            (resource_id, organization_id) * 3,
         )
         is not None
     )

@@ -1,5 +1,7 @@
 """Tags (organizations.md §10): TagResource (T3), UntagResource (T4) and
-ListTagsForResource (T5), on the resources T1 names; and the checks every operation that
+ListTagsForResource (T5), on the resources T1 names (customer policies included; the
+AWS-managed ones refuse TagResource and UntagResource with IMMUTABLE_POLICY, P10, and
+list no tags, DECIDED); and the checks every operation that
 takes tags at creation shares (T6): `validate_new_tags`, `check_tag_limit`, then
 `tag_store.add_tags`.
 
@@ -38,6 +40,7 @@ from generated.organizations.shapes import (
 )
 from generated.organizations.shapes import InvalidInputExceptionReason as InputReason
 from handlers.organizations import documents, tag_store
+from handlers.organizations.aws_managed import MANAGED, immutable_policy
 from handlers.organizations.base import OrganizationsBase
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
@@ -61,7 +64,7 @@ TARGET_NOT_FOUND: Final = (
     "We can't find a root, OU, account, or policy with the TargetId that you specified."
 )
 #: C6: the one place that words T3's failures, for every operation that takes tags
-#: (TagResource, UntagResource, CreateOrganizationalUnit, CreateAccount,
+#: (TagResource, UntagResource, CreateOrganizationalUnit, CreateAccount, CreatePolicy,
 #: InviteAccountToOrganization). InvalidInputException carries its Reason's sentence
 #: (the first sentence of the Reason's text in the error's documentation, R8);
 #: ConstraintViolationException the first sentence of its shape's documentation.
@@ -127,14 +130,19 @@ class TagOperations(OrganizationsBase):
 
     # -- which ids are taggable (T1) ---------------------------------------------------
 
-    def _check_taggable(self, tx: Transaction, org: Row, resource_id: str) -> None:
-        """T1, C5, C9, C10: the organization's root, one of its OUs or one of its
-        accounts (the management account included); anything else — another
-        organization's, unknown, or a kind not taggable yet (policies, the delegation
-        policy and transfers come with their rules) — is TargetNotFound. The id is
-        matched whole: the model's pattern is an unanchored alternative (C9)."""
+    def _check_taggable(self, tx: Transaction, org: Row, resource_id: str) -> bool:
+        """T1, C5, C9, C10: the organization's root, one of its OUs, one of its
+        accounts (the management account included) or one of its customer policies;
+        an AWS-managed policy, in an organization with ALL features (P10), answers
+        True: it exists but takes no tags. Anything else — another organization's,
+        unknown, or a kind not taggable yet (the delegation policy and transfers come
+        with their rules) — is TargetNotFound. The id is matched whole: the model's
+        pattern is an unanchored alternative (C9)."""
+        if resource_id in MANAGED and org["feature_set"] == "ALL":
+            return True
         if not tag_store.taggable_in(tx, org["id"], org["root_id"], resource_id):
             raise TargetNotFoundException(TARGET_NOT_FOUND)
+        return False
 
     # -- the operations -------------------------------------------------------------
 
@@ -149,8 +157,10 @@ class TagOperations(OrganizationsBase):
             access = self._authorize(tx, context, "TagResource", lock=True)  # 2-4
             org = access.org
             validate_new_tags(request.tags)  # step 6
-            self._check_taggable(tx, org, request.resource_id)  # step 7
+            managed = self._check_taggable(tx, org, request.resource_id)  # step 7
             self._check_delegate(access, "TagResource")  # step 8
+            if managed:  # step 9 (P10)
+                raise immutable_policy()
             tag_store.adopt_legacy(tx, request.resource_id)
             check_tag_limit(tx, request.resource_id, request.tags)  # step 11
             tag_store.put_tags(tx, request.resource_id, request.tags)
@@ -167,8 +177,10 @@ class TagOperations(OrganizationsBase):
                 raise InvalidInputException(
                     SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
                 )
-            self._check_taggable(tx, org, request.resource_id)
+            managed = self._check_taggable(tx, org, request.resource_id)
             self._check_delegate(access, "UntagResource")
+            if managed:  # DECIDED: removing tags changes the policy too (P10)
+                raise immutable_policy()
             tag_store.adopt_legacy(tx, request.resource_id)
             tag_store.remove_tags(tx, request.resource_id, request.tag_keys)
 
@@ -183,9 +195,10 @@ class TagOperations(OrganizationsBase):
             org = access.org
             if request.next_token is not None:
                 raise self.errors.invalid_token()
-            self._check_taggable(tx, org, request.resource_id)
+            managed = self._check_taggable(tx, org, request.resource_id)
             self._check_delegate(access, "ListTagsForResource")
-            tags = tag_store.tags_of(tx, request.resource_id)
+            # DECIDED: an AWS-managed policy exists (P13) and has no tags: a read.
+            tags = [] if managed else tag_store.tags_of(tx, request.resource_id)
             return ListTagsForResourceResponse.model_construct(
                 tags=documents.tags([{"Key": k, "Value": v} for k, v in tags])
             )

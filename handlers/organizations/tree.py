@@ -74,7 +74,14 @@ from handlers.organizations.tagging import check_request_tag_count, validate_new
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
 
-__all__ = ["Paths", "TreeOperations", "account_document"]
+__all__ = [
+    "Paths",
+    "TreeOperations",
+    "account_document",
+    "ou_arn",
+    "root_arn",
+    "root_document",
+]
 
 #: The first sentence of each error shape's documentation (C6), DuplicateOrganizationalUnit
 #: as C6 quotes it.
@@ -148,6 +155,24 @@ def root_arn(org: Row) -> str:
     )
 
 
+def root_document(tx: Transaction, org: Row) -> Root:
+    """O6: the organization's root, with the policy types enabled in it in the order
+    they were enabled, each ENABLED (M4), as ListRoots, EnablePolicyType and
+    DisablePolicyType answer it."""
+    return Root.model_construct(
+        id=org["root_id"],
+        arn=root_arn(org),
+        name="Root",
+        policy_types=[
+            PolicyTypeSummary.model_construct(
+                type_=documents.member(PolicyType, policy_type),
+                status=PolicyTypeStatus.ENABLED,
+            )
+            for policy_type in tree_store.enabled_policy_types(tx, org["id"])
+        ],
+    )
+
+
 def ou_arn(org: Row, ou_id: str) -> str:
     return (
         f"arn:aws:organizations::{org['management_account_id']}:ou/{org['id']}/{ou_id}"
@@ -209,20 +234,7 @@ class TreeOperations(OrganizationsBase):
             org = access.org
             self._page_after(self._binding("ListRoots", access), request.next_token)
             self._check_delegate(access, "ListRoots")
-            types = tree_store.enabled_policy_types(tx, org["id"])
-            root = Root.model_construct(
-                id=org["root_id"],
-                arn=root_arn(org),
-                name="Root",
-                policy_types=[
-                    PolicyTypeSummary.model_construct(
-                        type_=documents.member(PolicyType, policy_type),
-                        status=PolicyTypeStatus.ENABLED,
-                    )
-                    for policy_type in types
-                ],
-            )
-            return ListRootsResponse.model_construct(roots=[root])
+            return ListRootsResponse.model_construct(roots=[root_document(tx, org)])
 
     # -- OU writes (U2–U5) ---------------------------------------------------------------------
 
