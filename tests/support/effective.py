@@ -2,21 +2,32 @@
 policies set up as a management account does it, and the effective policy read back.
 
 `Policies` wraps one organization: enable a type in its root, create management
-policies, attach and detach them, move accounts, ask DescribeEffectivePolicy.
+policies, attach and detach them, move accounts, ask DescribeEffectivePolicy — each
+through the management account's boto3 client, as a caller does it.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
-import string
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from support.world import UTC, Org, World
+from support.world import Org, World
 
-__all__ = ["Policies", "tag_policy"]
+__all__ = [
+    "NOT_FOUND",
+    "SIMPLE",
+    "SIMPLE_EFFECTIVE",
+    "Policies",
+    "pages",
+    "policies",
+    "tag_policy",
+]
+
+#: EffectivePolicyNotFoundException's message (C6: its documentation's first sentence).
+NOT_FOUND = (
+    "If you ran this action on the management account, this policy type is not enabled."
+)
 
 
 def tag_policy(body: dict[str, Any]) -> str:
@@ -24,11 +35,29 @@ def tag_policy(body: dict[str, Any]) -> str:
     return json.dumps({"tags": body})
 
 
+#: A one-setting tag policy and the effective policy it makes alone.
+SIMPLE = tag_policy({"team": {"tag_key": {"@@assign": "Team"}}})
+SIMPLE_EFFECTIVE = '{"tags":{"team":{"tag_key":"Team"}}}'
+
+
+def pages(call: Any, member: str, **params: Any) -> tuple[list[Any], int]:
+    """Every item of a paged listing and how many pages it took (L5 checked)."""
+    found: list[Any] = []
+    token = None
+    for count in range(1, 100):
+        page = call(**params, **({"NextToken": token} if token else {}))
+        found.extend(page[member])
+        token = page.get("NextToken")
+        if not token:
+            return found, count
+        assert page[member], "L5: a page with a NextToken holds an item"
+    raise AssertionError("paging did not end")
+
+
 @dataclass
 class Policies:
     """One organization's policies, managed by its management account."""
 
-    world: World
     org: Org
     root_id: str = ""
     _names: int = field(default=0, repr=False)
@@ -37,118 +66,42 @@ class Policies:
         roots = self.org.manager.client.list_roots()["Roots"]
         self.root_id = roots[0]["Id"]
 
-    # -- the time of a change (E8) ------------------------------------------------------
-
-    def _now_ms(self) -> int:
-        clock = getattr(self.world, "_clock", None)
-        now = clock.now() if clock is not None else datetime.now(UTC)
-        return int(now.timestamp() * 1000)
-
     # -- policy types, policies, attachments ------------------------------------------------
 
     def enable(self, policy_type: str = "TAG_POLICY") -> None:
         """EnablePolicyType in the root."""
-        self.world.execute(
-            "INSERT INTO enabled_policy_types (organization_id, policy_type, seq)"
-            " SELECT ?, ?, COALESCE(MAX(seq), 0) + 1 FROM enabled_policy_types"
-            " WHERE organization_id = ?",
-            self.org.id,
-            policy_type,
-            self.org.id,
+        self.org.manager.client.enable_policy_type(
+            RootId=self.root_id, PolicyType=policy_type
         )
 
     def disable(self, policy_type: str = "TAG_POLICY") -> None:
         """DisablePolicyType: the type and its attachments go (P6)."""
-        self.world.execute(
-            "DELETE FROM enabled_policy_types"
-            " WHERE organization_id = ? AND policy_type = ?",
-            self.org.id,
-            policy_type,
-        )
-        self.world.execute(
-            "DELETE FROM policy_attachments"
-            " WHERE organization_id = ? AND policy_type = ?",
-            self.org.id,
-            policy_type,
+        self.org.manager.client.disable_policy_type(
+            RootId=self.root_id, PolicyType=policy_type
         )
 
     def create(self, content: str, policy_type: str = "TAG_POLICY") -> str:
         """CreatePolicy; the new policy's id."""
         self._names += 1
-        policy_id = "p-" + "".join(
-            secrets.choice(string.ascii_lowercase + string.digits) for _ in range(10)
-        )
-        now = self._now_ms()
-        self.world.execute(
-            "INSERT INTO policies (id, organization_id, policy_type, name, description,"
-            " content, created_at, content_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            policy_id,
-            self.org.id,
-            policy_type,
-            f"policy {self._names}",
-            "",
-            content,
-            now,
-            now,
-        )
-        return policy_id
+        created: str = self.org.manager.client.create_policy(
+            Content=content,
+            Description="",
+            Name=f"policy {self._names}",
+            Type=policy_type,
+        )["Policy"]["PolicySummary"]["Id"]
+        return created
 
     def update(self, policy_id: str, content: str) -> None:
         """UpdatePolicy with new content."""
-        self.world.execute(
-            "UPDATE policies SET content = ?, content_changed_at = ? WHERE id = ?",
-            content,
-            self._now_ms(),
-            policy_id,
-        )
-
-    def _changed(self, target_id: str, policy_type: str) -> None:
-        now = self._now_ms()
-        self.world.execute(
-            "DELETE FROM policy_target_changes WHERE target_id = ? AND policy_type = ?",
-            target_id,
-            policy_type,
-        )
-        self.world.execute(
-            "INSERT INTO policy_target_changes (target_id, policy_type, changed_at)"
-            " VALUES (?, ?, ?)",
-            target_id,
-            policy_type,
-            now,
-        )
-
-    def _type_of(self, policy_id: str) -> str:
-        rows = self.world.rows(
-            "SELECT policy_type FROM policies WHERE id = ?", policy_id
-        )
-        return str(rows[0]["policy_type"])
+        self.org.manager.client.update_policy(PolicyId=policy_id, Content=content)
 
     def attach(self, policy_id: str, target_id: str) -> None:
         """AttachPolicy."""
-        policy_type = self._type_of(policy_id)
-        self.world.execute(
-            "INSERT INTO policy_attachments"
-            " (organization_id, target_id, policy_id, policy_type, seq, attached_at)"
-            " SELECT ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1, ? FROM policy_attachments"
-            " WHERE organization_id = ?",
-            self.org.id,
-            target_id,
-            policy_id,
-            policy_type,
-            self._now_ms(),
-            self.org.id,
-        )
-        self._changed(target_id, policy_type)
+        self.org.manager.client.attach_policy(PolicyId=policy_id, TargetId=target_id)
 
     def detach(self, policy_id: str, target_id: str) -> None:
         """DetachPolicy."""
-        policy_type = self._type_of(policy_id)
-        self.world.execute(
-            "DELETE FROM policy_attachments WHERE target_id = ? AND policy_id = ?",
-            target_id,
-            policy_id,
-        )
-        self._changed(target_id, policy_type)
+        self.org.manager.client.detach_policy(PolicyId=policy_id, TargetId=target_id)
 
     def attach_new(
         self, content: str, target_id: str, policy_type: str = "TAG_POLICY"
@@ -192,3 +145,12 @@ class Policies:
     def content(self, target_id: str, policy_type: str = "TAG_POLICY") -> str:
         """The effective policy's PolicyContent."""
         return str(self.effective(target_id, policy_type)["PolicyContent"])
+
+
+def policies(world: World, members: int = 1, feature_set: str = "ALL") -> Policies:
+    """A fresh organization with `members` invited members, TAG_POLICY enabled (with
+    ALL features)."""
+    found = Policies(world.organization(feature_set, members=members))
+    if feature_set == "ALL":
+        found.enable()
+    return found
