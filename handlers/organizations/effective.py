@@ -37,9 +37,16 @@ JoinedTimestamp (an account that joins under long-attached policies shows its jo
 DECIDED, hostile fixtures: CreatePolicy and UpdatePolicy store only documents that pass
 P8, but a seed could store any text. A stored document that is not strict JSON
 (`policy_json`) or breaks P8 for its type (`inheritance.management_problem`) is left out
-of the merge, as if it set nothing: the answer is the rest, never a fault. Parsing and
-checking is linear in the document; parsed documents are cached by content (bounded,
-`_document`), so that repeated questions about one path parse nothing again.
+of the merge, as if it set nothing: the answer is the rest, never a fault. Parsing,
+checking and merging are linear in the documents (`inheritance`).
+
+**Caches** (bounded, shared by the worker threads): parsed documents by type and content
+(`_document`), and merged answers by type and every document of the path in order
+(`effective_content`, `runtime.lru.WeightedLRU`, bounded by answers and by the
+characters it keeps). Both are pure functions of their keys, which hold the documents'
+full text: an update, an attachment or a move changes the key, so no entry is ever
+stale. A path of 70 policies merges in about 8 ms here; answered from the cache, an
+account five OUs deep costs what one under the root does (README, Performance).
 
 **ListAccountsWithInvalidEffectivePolicy** (E10): the accounts, as A1 shows them, in L3
 order (JoinedTimestamp, then id), with at least one validation error of the type (E11)
@@ -65,7 +72,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any, Final
 
 from generated.organizations.errors import (
@@ -97,8 +103,9 @@ from handlers.organizations.tree import DEFAULT_PAGE, Paths, account_document
 from runtime.clock import from_millis
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
+from runtime.lru import WeightedLRU
 
-__all__ = ["EffectivePolicyOperations"]
+__all__ = ["EffectivePolicyOperations", "effective_content"]
 
 #: The first sentence of each error shape's documentation (C6); TARGET_NOT_SUPPORTED's
 #: sentence in InvalidInputException's.
@@ -112,8 +119,18 @@ TARGET_NOT_SUPPORTED: Final = (
     "You can't perform the specified operation on that target entity."
 )
 #: How many parsed documents `_document` keeps (each at most P1's 10,000 characters
-#: when CreatePolicy stored it): a path has at most 10 policies on each of 7 levels.
-PARSED_CACHE: Final = 512
+#: when CreatePolicy stored it).
+PARSED_CACHE: Final = 256
+#: The merged-answer cache's bounds: answers, and characters kept alive (the documents
+#: of each key and its answer), about 16 MB of text at most.
+MERGED_ENTRIES: Final = 1024
+MERGED_CHARACTERS: Final = 16_000_000
+
+#: A path's documents of one type, level by level (root first), as stored.
+_Levels = tuple[tuple[str, ...], ...]
+_MERGED: Final[WeightedLRU[tuple[str, _Levels], str]] = WeightedLRU(
+    MERGED_ENTRIES, MERGED_CHARACTERS
+)
 
 
 @functools.lru_cache(maxsize=PARSED_CACHE)
@@ -130,12 +147,37 @@ def _document(policy_type: str, content: str) -> Mapping[str, Any] | None:
     return parsed
 
 
+def effective_content(policy_type: str, levels: _Levels) -> str:
+    """E5–E7: the rendered merge of the path's documents (`levels`: each level's stored
+    contents in attachment order, root first), documents that are not valid left out.
+
+    Served from `_MERGED` when these very documents were merged before: the merge is a
+    function of the type and the documents in order and nothing else, so the key is all
+    of them (their text, compared in full), never ids or timestamps that could go stale.
+    """
+    key = (policy_type, levels)
+    found = _MERGED.get(key)
+    if found is None:
+        parsed = [
+            [
+                document
+                for content in contents
+                if (document := _document(policy_type, content)) is not None
+            ]
+            for contents in levels
+        ]
+        found = inheritance.render(inheritance.merge(parsed))
+        weight = len(found) + sum(len(content) for level in levels for content in level)
+        _MERGED.put(key, found, weight)
+    return found
+
+
 @dataclass(frozen=True)
 class _Path:
     """What the account's path holds for one type: each level's stored documents in
     attachment order (root first, the account last) and E8's timestamp."""
 
-    levels: list[list[str]]
+    levels: _Levels
     updated: int
 
 
@@ -156,24 +198,20 @@ class EffectivePolicyOperations(OrganizationsBase):
             org, tree_store.enabled_policy_types(tx, org["id"]), policy_type
         )
         rows = effective_store.path(tx, org["id"], org["root_id"], account, policy_type)
-        levels: list[list[str]] = []
-        updated = max(account["joined_at"] or 0, account["moved_at"] or 0)
-        attached = False
-        for _, level_rows in groupby(rows, key=lambda row: row["level"]):
-            contents: list[str] = []
-            for row in level_rows:
-                if row["changed_at"] is not None:
-                    updated = max(updated, row["changed_at"])
-                if row["policy_id"] is None:
-                    continue
-                attached = True
-                if row["content"] is not None:
-                    contents.append(row["content"])
-                    updated = max(updated, row["content_changed_at"])
-            levels.append(contents)
-        if not attached:
+        times = [account["joined_at"] or 0, account["moved_at"] or 0]
+        levels: dict[int, list[str]] = {}
+        for row in rows:  # in level order: the dict keeps it
+            contents = levels.setdefault(row["level"], [])
+            changed = row["changed_at"]
+            if changed is not None:
+                times.append(changed)
+            content = row["content"]
+            if content is not None:
+                contents.append(content)
+                times.append(row["content_changed_at"])
+        if not any(levels.values()):
             raise EffectivePolicyNotFoundException(EFFECTIVE_POLICY_NOT_FOUND)
-        return _Path(levels, int(updated))
+        return _Path(tuple(map(tuple, levels.values())), int(max(times)))
 
     # -- the operations ------------------------------------------------------------------
 
@@ -203,15 +241,7 @@ class EffectivePolicyOperations(OrganizationsBase):
                     access, "DescribeEffectivePolicy", account, kind
                 )
             path = self._path(tx, org, account, kind)
-        documents_by_level = [
-            [
-                parsed
-                for content in contents
-                if (parsed := _document(kind, content)) is not None
-            ]
-            for contents in path.levels
-        ]
-        content = inheritance.render(inheritance.merge(documents_by_level))
+        content = effective_content(kind, path.levels)
         return DescribeEffectivePolicyResponse.model_construct(
             effective_policy=EffectivePolicy.model_construct(
                 policy_content=content,

@@ -45,8 +45,7 @@ _PATH = (
     " UNION ALL SELECT id, depth FROM chain"
     " UNION ALL SELECT CAST(? AS TEXT), (SELECT COALESCE(MAX(depth), 0) + 1 FROM chain)"
     ")"
-    " SELECT l.target_id, l.level, c.changed_at, a.policy_id, a.seq,"
-    " p.content, p.content_changed_at"
+    " SELECT l.level, c.changed_at, p.content, p.content_changed_at"
     " FROM levels l"
     " LEFT JOIN policy_target_changes c"
     " ON c.target_id = l.target_id AND c.policy_type = ?"
@@ -65,10 +64,11 @@ def path(
     policy_type: str,
 ) -> list[Row]:
     """E4, E8: the account's path of the organization, from the root down to the account
-    itself, one row per attachment of `policy_type` (`target_id`, `level`, `policy_id`,
-    `seq`, `content`, `content_changed_at`) in level then attachment order, and one row
-    with a null `policy_id` for a level without any; every row carries its level's
-    `changed_at` (null when its attachments of the type never changed)."""
+    itself, one row per attachment of `policy_type` (`level`: 0 for the root, an OU's
+    depth, the account below them all; the policy's `content` and `content_changed_at`)
+    in level then attachment order, and one row with a null `content` for a level
+    without any; every row carries its level's `changed_at` (null when its attachments
+    of the type never changed)."""
     parent_id = account["parent_id"] or root_id
     return tx.all(
         _PATH,
