@@ -11,6 +11,7 @@ permanent closure, with an account limit of 6 (H5).
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -354,6 +355,57 @@ def test_a16_a17_wait_period_after_creation(closing: World) -> None:
     assert made not in listed(org)
 
 
+@pytest.fixture(scope="module")
+def unready_world(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """A seeded organization: 900000000001 manages it; 900000000002 has no verified phone
+    (`standalone_ready: false`), 900000000003 is an ordinary member."""
+    folder = tmp_path_factory.mktemp(f"unready-{engine}")
+    accounts = dummy_accounts(3)
+    seed = {
+        "organizations": [
+            {
+                "id": "o-unready123",
+                "management_account_id": accounts[0]["id"],
+                "members": [
+                    {"account_id": accounts[1]["id"], "standalone_ready": False},
+                    {"account_id": accounts[2]["id"]},
+                ],
+            }
+        ]
+    }
+    (folder / "seed.json").write_text(json.dumps(seed))
+    flags = ["--seed", str(folder / "seed.json")]
+    with serving(folder, engine, *flags, accounts=accounts) as running:
+        yield running
+
+
+def test_a18_standalone_ready_fixture(unready_world: World) -> None:
+    """A18: an account a seed marks `standalone_ready: false` can neither leave nor be
+    removed (ConstraintViolation ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION, after
+    A16's other checks); an ordinary member can."""
+    manager, unready, ordinary = (unready_world.account() for _ in range(3))
+    failure = fails_with(
+        "ConstraintViolationException",
+        manager.client.remove_account_from_organization,
+        AccountId=unready.id,
+    )
+    assert failure["Reason"] == "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"
+    failure = fails_with(
+        "ConstraintViolationException", unready.client.leave_organization
+    )
+    assert failure["Reason"] == "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"
+    fails_with(  # A16's order: the management account's own check comes first
+        "MasterCannotLeaveOrganizationException",
+        manager.client.remove_account_from_organization,
+        AccountId=manager.id,
+    )
+    ordinary.client.leave_organization()
+    listed = manager.client.list_accounts()["Accounts"]
+    assert sorted(a["Id"] for a in listed) == sorted([manager.id, unready.id])
+
+
 def test_a17_leave_organization(closing: World) -> None:
     """A17: standalone → NotInUse; the management account → MasterCannotLeave; a
     member leaves ({}), unless PENDING_CLOSURE (still allowed to call, Z3) →
@@ -499,6 +551,45 @@ def test_a19_pending_closure_conflict_and_limit(closing: World) -> None:
     assert [state(org, m.id) for m in (a, b, c)] == ["SUSPENDED"] * 3
     close(AccountId=d.id)
     assert state(org, d.id) == "PENDING_CLOSURE"
+
+
+@pytest.fixture(scope="module")
+def quota_world(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """A server whose 30-day closure quota is min(4, max(2, 50% of the members)) (M7)."""
+    folder = tmp_path_factory.mktemp(f"quota-{engine}")
+    flags = ["--close-quota-floor", "2", "--close-quota-percent", "50"]
+    flags += ["--close-quota-cap", "4", "--account-limit", "20"]
+    flags += ["--pending-closures-limit", "10"]
+    with serving(folder, engine, *flags, clock=True, accounts=dummy_accounts(40)) as w:
+        yield w
+
+
+@pytest.mark.parametrize(
+    ("members", "quota"),
+    [(3, 2), (6, 3), (10, 4)],
+    ids=["floor", "percent", "cap"],
+)
+def test_a19_close_account_quota(quota_world: World, members: int, quota: int) -> None:
+    """A19: closures started in the last 30 days ≥ min(cap, max(floor, percent of the
+    member accounts)) → CLOSE_ACCOUNT_QUOTA_EXCEEDED: the floor holds for a small
+    organization, the percent raises it, the cap bounds it; 30 days after the first
+    closures the window has passed."""
+    t0 = quota_world.clock.set(
+        datetime(2031, 3, 1, tzinfo=UTC) + timedelta(days=members)
+    )
+    org = quota_world.organization(members=members)
+    close = org.manager.client.close_account
+    for member in org.members[:quota]:
+        close(AccountId=member.id)
+    failure = fails_with(
+        "ConstraintViolationException", close, AccountId=org.members[quota].id
+    )
+    assert failure["Reason"] == "CLOSE_ACCOUNT_QUOTA_EXCEEDED"
+    quota_world.clock.set(t0 + timedelta(days=30))
+    close(AccountId=org.members[quota].id)
+    assert state(org, org.members[quota].id) == "SUSPENDED"
 
 
 def test_a20_a21_h5_closure_timeline(closing: World) -> None:

@@ -437,6 +437,23 @@ def test_e4_moving_changes_the_path(world: World) -> None:
     assert tree.content(member.id) == '{"tags":{"k":{"tag_value":["ops","mine"]}}}'
 
 
+def test_p11_updating_a_policy_changes_the_effective_policy_at_once(
+    world: World,
+) -> None:
+    """P11, E5: an attached policy's new content is the effective policy's at once,
+    and its old content again once restored (answers are never stale)."""
+    tree = policies(world)
+    member = tree.org.members[0]
+    policy = tree.attach_new(_appending("first"), tree.root_id)
+    tree.attach_new(_appending("mine"), member.id)
+    before = tree.content(member.id)
+    assert before == '{"tags":{"k":{"tag_value":["first","mine"]}}}'
+    tree.update(policy, _appending("second"))
+    assert tree.content(member.id) == '{"tags":{"k":{"tag_value":["second","mine"]}}}'
+    tree.update(policy, _appending("first"))
+    assert tree.content(member.id) == before
+
+
 # -- E7, E8: the answer ----------------------------------------------------------------------
 
 

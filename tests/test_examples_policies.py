@@ -40,7 +40,7 @@ from typing import Any
 import pytest
 
 from support.databases import fresh_database
-from support.examples import examples, matches, mismatches, snake
+from support.examples import call, examples, matches, mismatches, renamed
 from support.raw import send
 from support.server import Server, organizations_client, running_server
 from support.world import engine
@@ -199,15 +199,6 @@ def _contents_meant(value: Any) -> Any:
     return value
 
 
-def _renamed(value: Any, old: str, new: str) -> Any:
-    """`value` with the id `old` replaced by `new` in every string."""
-    if isinstance(value, dict):
-        return {key: _renamed(item, old, new) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_renamed(item, old, new) for item in value]
-    return value.replace(old, new) if isinstance(value, str) else value
-
-
 def _skipped(operation: str, index: int) -> Callable[[str], bool]:
     return lambda path: any(
         matches(pattern, path)
@@ -247,9 +238,9 @@ def seeded(
 
 
 def _call(bill: Any, operation: str, index: int) -> dict[str, Any]:
-    request = _contents_meant(EXAMPLES[(operation, index)]["input"])
-    answer: dict[str, Any] = getattr(bill, snake(operation))(**request)
-    answer.pop("ResponseMetadata", None)
+    answer: dict[str, Any] = call(
+        bill, operation, _contents_meant(EXAMPLES[(operation, index)]["input"])
+    )
     return answer
 
 
@@ -270,7 +261,7 @@ def test_m9_policy_examples(
     actual = _call(bill, operation, index)
     expected = _contents_meant(EXAMPLES[(operation, index)].get("output") or {})
     if operation == "CreatePolicy":
-        expected = _renamed(expected, S3, actual["Policy"]["PolicySummary"]["Id"])
+        expected = renamed(expected, {S3: actual["Policy"]["PolicySummary"]["Id"]})
         assert actual["Policy"]["PolicySummary"]["Id"] != S3
     if not expected:
         assert actual == {}  # no output shape: `{}` (C7)

@@ -11,11 +11,14 @@ The runtime serves `SERVICE` (`runtime.service.ServiceDefinition`). Layout:
 | `accounts` | ListAccounts, ListTagsForResource |
 | `invitations` | InviteAccountToOrganization |
 | `handshakes` | DescribeHandshake, ListHandshakesFor*, Accept/Decline/CancelHandshake |
+| `service_access` | Enable/DisableAWSServiceAccess, ListAWSServiceAccessForOrganization (D1–D5) |
+| `delegated` | Register/DeregisterDelegatedAdministrator, ListDelegatedAdministrators, ListDelegatedServicesForAccount (D6–D9); SQL of both in `delegated_store` |
+| `principals` | the registry of service principals (D1), the `service_principals` setting's type |
 | `errors` | `OrganizationsErrors` (the runtime's generic failures) and the fixed messages |
 | `settings` | `OrganizationsSettings` (`--account-limit`, `--daily-invitations`) |
 | `documents` | stored rows as response models, built without validation |
 | `store`, `schema` | the SQL and the tables (migrations) |
-| `seed` | the `--seed` format |
+| `seed` | the `--seed` format (`seed_delegated`: trusted access and registrations) |
 """
 
 from handlers.organizations.service import SERVICE, Handlers

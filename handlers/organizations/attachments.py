@@ -267,11 +267,11 @@ class AttachmentOperations(OrganizationsBase):
             )
             return ListPoliciesForTargetResponse.model_construct(
                 policies=[
-                    stored_summary(org, policy_type, row["policy_id"], row)
-                    for row in rows[:limit]
+                    stored_summary(org, policy_type, row["policy_id"], policy)
+                    for row, policy in rows[:limit]
                 ],
                 next_token=self._next_token(
-                    binding, [(row["seq"], row["policy_id"]) for row in rows], limit
+                    binding, [(row["seq"], row["policy_id"]) for row, _ in rows], limit
                 ),
             )
 
@@ -280,7 +280,7 @@ class AttachmentOperations(OrganizationsBase):
     ) -> ListTargetsForPolicyResponse:
         """P16: the roots, OUs and accounts the policy is attached to, in attachment
         order (L3), as `{TargetId, Arn, Name, Type}`; an unknown policy is
-        PolicyNotFound. One query per page, whatever the number of targets."""
+        PolicyNotFound. Two queries per page, whatever the number of targets."""
         limit = request.max_results or DEFAULT_PAGE
         with self.transaction(write=False) as tx:
             access = self._authorize(tx, context, "ListTargetsForPolicy")
@@ -298,8 +298,11 @@ class AttachmentOperations(OrganizationsBase):
                 tx, org["id"], found.id, after, limit + 1
             )
             return ListTargetsForPolicyResponse.model_construct(
-                targets=[target_summary(org, row) for row in rows[:limit]],
+                targets=[
+                    target_summary(org, row["target_id"], named)
+                    for row, named in rows[:limit]
+                ],
                 next_token=self._next_token(
-                    binding, [(row["seq"], row["target_id"]) for row in rows], limit
+                    binding, [(row["seq"], row["target_id"]) for row, _ in rows], limit
                 ),
             )

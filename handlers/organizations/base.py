@@ -129,6 +129,8 @@ class Caller:
     manages: str | None
     #: Whether the organization it manages has members besides itself (R17).
     has_members: bool
+    #: Its State now (A2).
+    state: str
 
 
 @dataclass(frozen=True)
@@ -198,22 +200,25 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
             raise AccessDeniedException(ACCESS_DENIED)
         # Z3 (V1 step 2): a caller whose State is SUSPENDED or CLOSED is refused every
         # operation, before membership and role; PENDING_CLOSURE still works.
-        self._refuse_closed(row)
+        state = self._refuse_closed(row)
         manages = None
         has_members = False
         if row["management_account_id"] == row["id"]:
             manages = row["organization_id"]
             has_members = store.has_other_members(tx, manages, row["id"])
         return Caller(
-            row["id"], row["email"], row["organization_id"], manages, has_members
+            row["id"], row["email"], row["organization_id"], manages, has_members, state
         )
 
-    def _refuse_closed(self, row: Row) -> None:
+    def _refuse_closed(self, row: Row) -> str:
         """Z3 (V1 step 2): a caller whose State is SUSPENDED or CLOSED is refused every
         operation, before membership and role; PENDING_CLOSURE still works. `row` has
-        the account's State columns (`store.caller`, `store.organization_of`)."""
-        if lifecycle.account_state(row, self.now_ms()) in lifecycle.CLOSED_STATES:
+        the account's State columns (`store.caller`, `store.organization_of`). The
+        caller's State now."""
+        state = lifecycle.account_state(row, self.now_ms())
+        if state in lifecycle.CLOSED_STATES:
             raise AccessDeniedException(ACCESS_DENIED)
+        return state
 
     def _organization(
         self, tx: Transaction, organization_id: str, lock: bool = False

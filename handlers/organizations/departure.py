@@ -1,6 +1,6 @@
 """Moving, removing, leaving and closing accounts: MoveAccount,
 RemoveAccountFromOrganization, LeaveOrganization, CloseAccount (organizations.md
-A15–A21, H1, H2, H5, H10, M3).
+A15–A21, D10, H1, H2, H5, H10, M3).
 
 Who may call: the management account for MoveAccount, RemoveAccountFromOrganization and
 CloseAccount, a member for LeaveOrganization (Z1, Z2); a caller whose State is SUSPENDED
@@ -49,7 +49,13 @@ from generated.organizations.models import (
 from generated.organizations.shapes import (
     ConstraintViolationExceptionReason as Limit,
 )
-from handlers.organizations import departure_store, lifecycle, store, tree_store
+from handlers.organizations import (
+    access_store,
+    departure_store,
+    lifecycle,
+    store,
+    tree_store,
+)
 from handlers.organizations.accounts import ACCOUNT_NOT_FOUND
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.errors import NOT_IN_USE
@@ -124,21 +130,46 @@ class DepartureOperations(OrganizationsBase):
             raise AccountNotFoundException(ACCOUNT_NOT_FOUND)
         return row
 
-    def _check_can_leave(self, org: Row, row: Row, now: int) -> None:
+    def _check_can_leave(self, tx: Transaction, org: Row, row: Row, now: int) -> None:
         """A16's checks after the account's existence, in order: the management
-        account; a closing or closed State; (a registered delegated administrator:
-        with the D rules); the waiting period after joining by CreateAccount."""
+        account; a closing or closed State; a registered delegated administrator
+        (D10: it must be deregistered first, D7); the waiting period after joining by
+        CreateAccount; A18's fixture flag (an account a seed marks
+        `standalone_ready: false`)."""
         if row["id"] == org["management_account_id"]:
             raise MasterCannotLeaveOrganizationException(MASTER_CANNOT_LEAVE)
         if lifecycle.account_state(row, now) in _CANNOT_LEAVE:
             raise ConstraintViolationException(
                 CONSTRAINT_VIOLATION, reason=Limit.ACCOUNT_CANNOT_LEAVE_ORGANIZATION
             )
+        if access_store.is_delegated_administrator(tx, org["id"], row["id"]):
+            raise ConstraintViolationException(
+                CONSTRAINT_VIOLATION,
+                reason=Limit.CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG,
+            )
         wait = self.settings.wait_period_days * _DAY_MS
         if row["joined_method"] == "CREATED" and now < int(row["joined_at"]) + wait:
             raise ConstraintViolationException(
                 CONSTRAINT_VIOLATION, reason=Limit.WAIT_PERIOD_ACTIVE
             )
+        if not row["standalone_ready"]:  # A18's fixture flag; DECIDED: checked last
+            raise ConstraintViolationException(
+                CONSTRAINT_VIOLATION,
+                reason=Limit.ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION,
+            )
+
+    def _closure_quota(self, tx: Transaction, org: Row) -> int:
+        """A19: closures allowed per rolling 30 days, min(cap, max(floor, percent of
+        the member accounts)), 1,000, 250 and 20% by default (M7). Members are counted
+        only as far as they can raise the quota, so the count costs no more for a huge
+        organization than for one at the cap."""
+        settings = self.settings
+        enough = settings.close_quota_cap * 100 // settings.close_quota_percent + 2
+        members = store.member_count(tx, org["id"], up_to=enough) - 1
+        share = members * settings.close_quota_percent // 100
+        return int(
+            min(settings.close_quota_cap, max(settings.close_quota_floor, share))
+        )
 
     # -- A15: MoveAccount ----------------------------------------------------------------
 
@@ -176,7 +207,7 @@ class DepartureOperations(OrganizationsBase):
             ).org
             now = self.now_ms()  # after the lock: later than any change it waited for
             row = self._member(tx, org, request.account_id)
-            self._check_can_leave(org, row, now)
+            self._check_can_leave(tx, org, row, now)
             departure_store.depart(tx, self.db, org["id"], row["id"], now)
         return None
 
@@ -194,7 +225,7 @@ class DepartureOperations(OrganizationsBase):
             org = self._organization(tx, caller.organization_id, lock=True)
             now = self.now_ms()  # after the lock (as RemoveAccountFromOrganization)
             row = self._member(tx, org, caller.id)
-            self._check_can_leave(org, row, now)
+            self._check_can_leave(tx, org, row, now)
             departure_store.depart(tx, self.db, org["id"], row["id"], now)
         return None
 
@@ -232,8 +263,7 @@ class DepartureOperations(OrganizationsBase):
                     CONSTRAINT_VIOLATION,
                     reason=Limit.CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED,
                 )
-            members = store.member_count(tx, org["id"]) - 1
-            quota = min(1000, max(250, members * 20 // 100))
+            quota = self._closure_quota(tx, org)
             if (
                 departure_store.closures_since(tx, org["id"], now - _QUOTA_WINDOW_MS)
                 >= quota

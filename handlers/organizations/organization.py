@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from generated.organizations.errors import (
     AlreadyInOrganizationException,
+    ConstraintViolationException,
     AWSOrganizationsNotInUseException,
     ConcurrentModificationException,
     HandshakeConstraintViolationException,
@@ -19,6 +20,7 @@ from generated.organizations.models import (
 )
 from generated.organizations.shapes import (
     ActionType,
+    ConstraintViolationExceptionReason as Limit,
     HandshakeConstraintViolationExceptionReason as Constraint,
 )
 from handlers.organizations import cascade, creation_store, documents, store
@@ -29,16 +31,20 @@ from runtime.model import Empty
 
 __all__ = ["OrganizationOperations"]
 
-#: The first sentence of OrganizationNotEmptyException's documentation (C6).
+#: The first sentence of each error shape's documentation (C6).
 NOT_EMPTY = "The organization isn't empty."
+CONSTRAINT_VIOLATION = (
+    "Performing this operation violates a minimum or maximum value limit."
+)
 
 
 class OrganizationOperations(OrganizationsBase):
     def create_organization(
         self, context: RequestContext, request: CreateOrganizationRequest
     ) -> CreateOrganizationResponse:
-        """R2, O1: a standalone caller becomes the management account of a new
-        organization (FeatureSet ALL unless it asks for CONSOLIDATED_BILLING), under its
+        """R2, O1: a standalone caller (O2: whose account is fully active; DECIDED: O2
+        concerns CreateOrganization, as the Reason's documentation says) becomes the
+        management account of a new organization (FeatureSet ALL unless it asks for CONSOLIDATED_BILLING), under its
         root, with JoinedMethod INVITED (as AWS's documentation and examples say); with
         ALL features the root has SERVICE_CONTROL_POLICY enabled and FullAWSAccess
         attached to the root and the management account (P4)."""
@@ -48,6 +54,10 @@ class OrganizationOperations(OrganizationsBase):
             if caller.organization_id is not None:
                 raise AlreadyInOrganizationException(
                     "The provided account is already a member of an organization."
+                )
+            if caller.state == "PENDING_ACTIVATION":  # O2, A23 (fixtures only)
+                raise ConstraintViolationException(
+                    CONSTRAINT_VIOLATION, reason=Limit.ACCOUNT_CREATION_NOT_COMPLETE
                 )
             organization_id = unique_id(tx, "o-", 10)
             root_id = unique_id(tx, "r-", 4)

@@ -283,7 +283,7 @@ class PolicyOperations(OrganizationsBase):
                 and len(rows) <= limit
                 and org["feature_set"] == "ALL"
             ):
-                found.append(stored_summary(org, policy_type, managed, {}))
+                found.append(stored_summary(org, policy_type, managed, None))
                 keys.append((0, managed))  # last: never a token's position
             return ListPoliciesResponse.model_construct(
                 policies=found[:limit],

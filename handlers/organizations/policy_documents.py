@@ -29,9 +29,9 @@ from generated.organizations.errors import (
 from generated.organizations.models import Policy, PolicySummary, PolicyTargetSummary
 from generated.organizations.shapes import PolicyType, TargetType
 from handlers.organizations import documents, policy_store, tree_store
+from handlers.organizations.arns import policy_arn, resource_arn
 from handlers.organizations.aws_managed import MANAGED, ManagedPolicy
 from handlers.organizations.tagging import TARGET_NOT_FOUND
-from handlers.organizations.tree import ou_arn, root_arn
 from runtime.database import Row, Transaction
 
 __all__ = [
@@ -114,17 +114,6 @@ def require_policy(tx: Transaction, org: Row, policy_id: str) -> FoundPolicy:
     return found
 
 
-def policy_arn(org: Row, policy_type: str, policy_id: str) -> str:
-    """C2: a policy's ARN (the AWS-managed ones' name no account or organization)."""
-    managed = MANAGED.get(policy_id)
-    if managed is not None:
-        return managed.arn
-    return (
-        f"arn:aws:organizations::{org['management_account_id']}:policy/{org['id']}"
-        f"/{policy_type.lower()}/{policy_id}"
-    )
-
-
 def summary(
     org: Row, policy_id: str, policy_type: str, name: str, description: str
 ) -> PolicySummary:
@@ -140,13 +129,14 @@ def summary(
 
 
 def stored_summary(
-    org: Row, policy_type: str, policy_id: str, row: Row
+    org: Row, policy_type: str, policy_id: str, row: Row | None
 ) -> PolicySummary:
     """The summary of a listed policy: a customer policy's `name` and `description`
-    columns of `row`, or the AWS-managed one's."""
+    (`row`, its stored columns), or the AWS-managed one's."""
     managed = MANAGED.get(policy_id)
     if managed is not None:
         return summary(org, policy_id, policy_type, managed.name, managed.description)
+    assert row is not None, policy_id  # an attached customer policy exists
     return summary(org, policy_id, policy_type, row["name"], row["description"])
 
 
@@ -179,14 +169,6 @@ def _kind(org: Row, target_id: str) -> TargetType | None:
     return None
 
 
-def _target_arn(org: Row, target_id: str, kind: TargetType) -> str:
-    if kind == TargetType.ROOT:
-        return root_arn(org)
-    if kind == TargetType.ORGANIZATIONAL_UNIT:
-        return ou_arn(org, target_id)
-    return documents.account_arn(org, target_id)
-
-
 def find_target(tx: Transaction, org: Row, target_id: str) -> Target | None:
     """The root, an OU or an account of the organization (the management account
     included), matched whole; None otherwise (C5, C9, C10)."""
@@ -199,7 +181,7 @@ def find_target(tx: Transaction, org: Row, target_id: str) -> Target | None:
     elif kind == TargetType.ACCOUNT:
         if tree_store.account_in(tx, org["id"], target_id) is None:
             return None
-    return Target(target_id, kind, _target_arn(org, target_id, kind))
+    return Target(target_id, kind, resource_arn(org, target_id))
 
 
 def require_target(tx: Transaction, org: Row, target_id: str) -> Target:
@@ -210,20 +192,15 @@ def require_target(tx: Transaction, org: Row, target_id: str) -> Target:
     return target
 
 
-def target_summary(org: Row, row: Row) -> PolicyTargetSummary:
+def target_summary(org: Row, target_id: str, named: Row | None) -> PolicyTargetSummary:
     """P16: a listed target (`policy_store.targets_of_policy`): TargetId, Arn, Name
-    ("Root", the OU's or the account's name) and Type."""
-    target_id: str = row["target_id"]
+    ("Root", or the OU's or account's `name` in `named`) and Type."""
     kind = _kind(org, target_id)
     assert kind is not None, target_id  # the store holds targets of the organization
-    name = {
-        TargetType.ROOT: "Root",
-        TargetType.ORGANIZATIONAL_UNIT: row["ou_name"],
-        TargetType.ACCOUNT: row["account_name"],
-    }[kind]
+    name = "Root" if named is None else named["name"]
     return PolicyTargetSummary.model_construct(
         target_id=target_id,
-        arn=_target_arn(org, target_id, kind),
+        arn=resource_arn(org, target_id),
         name=name,
         type_=kind,
     )

@@ -9,10 +9,12 @@ target's attachments of a type last changed, E8) and `effective_policy_errors` (
 Listings are keyset pages (L4) read through indexes in their order:
 `policies_by_type (organization_id, policy_type, created_at, id)` for ListPolicies,
 `attachments_by_target (target_id, policy_type, seq)` for ListPoliciesForTarget and
-`attachments_by_policy (organization_id, policy_id, seq)` for ListTargetsForPolicy, each
-page one query (a target's name and a policy's summary are joined in, never fetched per
-item). Attachments tie on `seq` only when an account's creation settled without the
-organization's lock (`schema`, migration 5); the page order breaks ties by id.
+`attachments_by_policy (organization_id, policy_id, seq)` for ListTargetsForPolicy. A
+page of attachments is two queries: the page itself, alone, so that its LIMIT applies
+before anything is joined, then the names of its targets or policies, all in one query
+(never one per item). Attachments tie on `seq` only when an account's creation settled
+without the organization's lock (`schema`, migration 5); the page order breaks ties by
+id.
 """
 
 from __future__ import annotations
@@ -297,6 +299,15 @@ def delete_type_attachments(
     )
 
 
+def _by_id(tx: Transaction, select: str, ids: Sequence[str]) -> dict[str, Row]:
+    """The rows `select` finds for `ids`, by their `id`, in one query (none for no
+    ids); each `{ids}` in `select` stands for the list of ids."""
+    if not ids:
+        return {}
+    sql = select.format(ids=", ".join("?" for _ in ids))
+    return {row["id"]: row for row in tx.all(sql, list(ids) * select.count("{ids}"))}
+
+
 def policies_of_target(
     tx: Transaction,
     organization_id: str,
@@ -304,21 +315,26 @@ def policies_of_target(
     policy_type: str,
     after: Sequence[Any] | None,
     limit: int,
-) -> list[Row]:
+) -> list[tuple[Row, Row | None]]:
     """The policies of the type attached to the target, in attachment order (seq, then
-    policy id; P15, L3, L4), each with its stored summary (None columns for an
-    AWS-managed one)."""
-    return store.page(
+    policy id; P15, L3, L4): each attachment with its customer policy's row (`name`,
+    `description`), None for an AWS-managed one. Two queries per page."""
+    page = store.page(
         tx,
-        "SELECT a.policy_id, a.seq, p.name, p.description"
-        " FROM policy_attachments a LEFT JOIN policies p ON p.id = a.policy_id"
-        " WHERE a.target_id = ? AND a.policy_type = ? AND a.organization_id = ?",
+        "SELECT policy_id, seq FROM policy_attachments"
+        " WHERE target_id = ? AND policy_type = ? AND organization_id = ?",
         [target_id, policy_type, organization_id],
-        "a.seq",
+        "seq",
         after,
         limit,
-        tie="a.policy_id",
+        tie="policy_id",
     )
+    found = _by_id(
+        tx,
+        "SELECT id, name, description FROM policies WHERE id IN ({ids})",
+        [row["policy_id"] for row in page],
+    )
+    return [(row, found.get(row["policy_id"])) for row in page]
 
 
 def targets_of_policy(
@@ -327,22 +343,28 @@ def targets_of_policy(
     policy_id: str,
     after: Sequence[Any] | None,
     limit: int,
-) -> list[Row]:
+) -> list[tuple[Row, Row | None]]:
     """The targets the policy is attached to, in attachment order (seq, then target id;
-    P16, L3, L4), each with its OU's or account's name (None for the root)."""
-    return store.page(
+    P16, L3, L4): each attachment with its OU's or account's row (`name`), None for the
+    root. Two queries per page, whatever the number of targets: the page is read first,
+    through `attachments_by_policy`, then the names of its targets."""
+    page = store.page(
         tx,
-        "SELECT a.target_id, a.seq, ou.name AS ou_name, ac.name AS account_name"
-        " FROM policy_attachments a"
-        " LEFT JOIN organizational_units ou ON ou.id = a.target_id"
-        " LEFT JOIN accounts ac ON ac.id = a.target_id"
-        " WHERE a.organization_id = ? AND a.policy_id = ?",
+        "SELECT target_id, seq FROM policy_attachments"
+        " WHERE organization_id = ? AND policy_id = ?",
         [organization_id, policy_id],
-        "a.seq",
+        "seq",
         after,
         limit,
-        tie="a.target_id",
+        tie="target_id",
     )
+    found = _by_id(
+        tx,
+        "SELECT id, name FROM organizational_units WHERE id IN ({ids})"
+        " UNION ALL SELECT id, name FROM accounts WHERE id IN ({ids})",
+        [row["target_id"] for row in page],
+    )
+    return [(row, found.get(row["target_id"])) for row in page]
 
 
 # -- policy types (P3, P6) ------------------------------------------------------------------

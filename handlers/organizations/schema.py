@@ -215,4 +215,9 @@ MIGRATIONS = [
         updated_at BIGINT NOT NULL
     )
     """,
+    # 6. A18's fixture flag: an account that could not stand alone (no verified phone)
+    # cannot leave or be removed; 1 for every account but those a seed marks.
+    """
+    ALTER TABLE accounts ADD COLUMN standalone_ready INTEGER NOT NULL DEFAULT 1
+    """,
 ]

@@ -25,18 +25,22 @@ The organization's structure (README "Seeding a known world", organizations.md M
   O1, whose management account joined INVITED: so does a seeded one);
 - `organizational_units`: `{"id", "organization_id", "parent_id", "name", "created"}`,
   a parent listed before its children; the depth follows;
-- a member's `"parent_id"` (root or OU; the root when absent) and `"state"`
-  (AccountState: PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED);
+- a member's `"parent_id"` (root or OU; the root when absent), `"state"`
+  (AccountState: PENDING_ACTIVATION, ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED) and
+  `"standalone_ready"` (false: it has no verified phone to stand alone with, A18);
 - `create_account_statuses`: `{"id", "organization_id", "account_name", "email",
   "state", "requested", "completed", "account_id", "failure_reason", "outcome"}`
   (`_create_account_status`);
 - `policies` and `policy_attachments` (`seed_policies`), and the default attachments
   of an organization that lists none (FullAWSAccess on every target with SCPs
   enabled, P4);
-- `effective_policy_errors` (`seed_effective`): validation errors injected into an
-  account's effective policy of a type (E11);
 - `tags`: `{"resource_id", "key", "value"}` rows, each resource's in order (T5), of any
-  taggable resource, customer policies included.
+  taggable resource, customer policies and the delegation policy included;
+- `account_states`: `{"account_id", "state"}`, any known account's State (an account in
+  no organization too: PENDING_ACTIVATION exists only this way, A23, O2);
+- the other areas' sections (`AREA_SECTIONS`): `enabled_services` and
+  `delegated_administrators` (`seed_delegated`); `resource_policies`, the delegation
+  policy (`seed_delegation`); `effective_policy_errors` (`seed_effective`).
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
 (with their members' placement), OUs, handshakes, create-account requests and tag keys
@@ -59,6 +63,8 @@ from generated.organizations.shapes import (
 )
 from handlers.organizations import (
     creation_store,
+    seed_delegated,
+    seed_delegation,
     seed_effective,
     seed_policies,
     store,
@@ -87,12 +93,19 @@ AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
     # of organizations that list none (M8, P4).
     ("policies", seed_policies.load_policies),
     ("policy_attachments", seed_policies.load_attachments),
+    # The delegation policy (D11; `seed_delegation`), after the members it may name.
+    ("resource_policies", seed_delegation.load_resource_policies),
+    # Trusted access, then delegated administrators (D3, D6; `seed_delegated`).
+    ("enabled_services", seed_delegated.load_enabled_services),
+    ("delegated_administrators", seed_delegated.load_delegated_administrators),
+    # Validation errors of effective policies (E11; `seed_effective`).
     (seed_effective.SECTION, seed_effective.load_errors),
 )
 
 #: The top-level members of a seed document.
 SECTIONS = (
     "accounts",
+    "account_states",
     "organizations",
     "organizational_units",
     "handshakes",
@@ -127,6 +140,8 @@ def load(tx: Transaction, document: dict[str, Any]) -> None:
 
 
 def _load(tx: Transaction, document: dict[str, Any]) -> None:
+    for where, entry in entries(document, "account_states"):
+        _account_state(tx, entry, where)
     stored = [
         (where, org)
         for where, org in entries(document, "organizations")
@@ -194,10 +209,22 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
     return True
 
 
+def _account_state(tx: Transaction, entry: dict[str, Any], where: str) -> None:
+    """`{"account_id", "state"}`: a known account's State, in or outside an
+    organization (A23: PENDING_ACTIVATION exists only this way; O2)."""
+    account_id = required(entry, "account_id", where)
+    known(tx, account_id, where)
+    state = one_of(
+        "account state", AccountState, required(entry, "state", where), where
+    )
+    tx.execute("UPDATE accounts SET state = ? WHERE id = ?", (state, account_id))
+
+
 def _place(
     tx: Transaction, organization_id: str, member: dict[str, Any], where: str
 ) -> None:
-    """A member's `parent_id` (the root when absent) and `state` (ACTIVE when absent),
+    """A member's `parent_id` (the root when absent), `state` (ACTIVE when absent) and
+    `standalone_ready` (true when absent; false: it cannot leave, A18),
     written when its organization is stored."""
     row = tx.one(
         "SELECT o.root_id, a.organization_id FROM organizations o, accounts a"
@@ -222,6 +249,14 @@ def _place(
         state = one_of("account state", AccountState, member["state"], where)
         tx.execute(
             "UPDATE accounts SET state = ? WHERE id = ?", (state, member["account_id"])
+        )
+    if "standalone_ready" in member:
+        ready = member["standalone_ready"]
+        if not isinstance(ready, bool):
+            raise ValueError(f"seed: {where}: 'standalone_ready' is true or false")
+        tx.execute(
+            "UPDATE accounts SET standalone_ready = ? WHERE id = ?",
+            (int(ready), member["account_id"]),
         )
 
 

@@ -8,19 +8,24 @@ the shared helpers), and the composition lists them before the base:
 
 **Adding an operation** (e.g. CreateOrganizationalUnit):
 
-1. pick the resource module it belongs to (`organization`, `accounts`, `invitations`,
-   `handshakes`), or start one — `handlers/organizations/ous.py` with
-   `class OUOperations(OrganizationsBase)` — and add that class to `Handlers` below;
-2. override the skeleton's method there, with the skeleton's signature
+1. pick the resource module it belongs to (`tree`, `accounts`, `policies`, ...; the
+   package docstring lists them), or start one — `handlers/organizations/things.py` with
+   `class ThingOperations(OrganizationsBase)` — and add that class to `Handlers` below;
+2. give the operation its row of who may call it in `access.MAY_CALL` (organizations.md
+   §2), then override the skeleton's method, with the skeleton's signature
    (`def create_organizational_unit(self, context, request) -> ...Response`): the request
-   arrives validated; open `self.transaction()`, find the caller (`self._caller`), apply
-   the spec's rules in its order of checks, raise the generated exceptions;
-3. SQL goes in `store`, new tables in a new migration at the end of `schema.MIGRATIONS`,
-   documents in `documents` (built with `model_construct`: outputs are not validated
-   again), new limits or delays in `settings.OrganizationsSettings`;
-4. add the rule's tests (`tests/test_rules.py` names each rule), mark every choice the
-   spec leaves open DECIDED next to its code, and run `botogen check --accept` once the
-   handlers match the model (`model.fingerprint.json`).
+   arrives validated; open `self.transaction()`, call `self._authorize(tx, context,
+   "CreateOrganizationalUnit", lock=True)` (V1 steps 2–4; `lock` for a change), make
+   the request's own checks, look up what it names, `self._check_delegate(...)` (step
+   8), then conflicts, limits and the change, raising the generated exceptions;
+3. SQL goes in the resource's `*_store` module, new tables in a new migration at the end
+   of `schema.MIGRATIONS`, documents in `documents` (built with `model_construct`:
+   outputs are not validated again), new limits or delays in
+   `settings.OrganizationsSettings`, effects on other areas of a change to the tree in
+   `cascade`, seed sections in a `seed_*` module registered in `seed.AREA_SECTIONS`;
+4. add the rule's tests (one per rule, named after it: `test_u2_...`), mark every choice
+   the spec leaves open DECIDED next to its code and in docs/organizations.md, and run
+   `botogen check --accept` once the handlers match the model (`model.fingerprint.json`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from handlers.organizations.accounts import AccountOperations
 from handlers.organizations.attachments import AttachmentOperations
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.creation import CreationOperations
+from handlers.organizations.delegated import DelegatedAdministratorOperations
 from handlers.organizations.departure import DepartureOperations
 from handlers.organizations.effective import EffectivePolicyOperations
 from handlers.organizations.errors import OrganizationsErrors
@@ -36,7 +42,9 @@ from handlers.organizations.handshakes import HandshakeOperations
 from handlers.organizations.invitations import InvitationOperations
 from handlers.organizations.organization import OrganizationOperations
 from handlers.organizations.policies import PolicyOperations
+from handlers.organizations.resource_policy import ResourcePolicyOperations
 from handlers.organizations.schema import MIGRATIONS
+from handlers.organizations.service_access import ServiceAccessOperations
 from handlers.organizations.settings import OrganizationsSettings
 from handlers.organizations.tagging import TagOperations
 from handlers.organizations.tree import TreeOperations
@@ -56,6 +64,9 @@ class Handlers(
     DepartureOperations,
     PolicyOperations,
     AttachmentOperations,
+    ResourcePolicyOperations,
+    ServiceAccessOperations,
+    DelegatedAdministratorOperations,
     EffectivePolicyOperations,
     OrganizationsBase,
 ):
@@ -69,8 +80,12 @@ class Handlers(
     Create/Update/Delete/DescribePolicy, ListPolicies; where they apply (`attachments`):
     Enable/DisablePolicyType, Attach/DetachPolicy, ListPoliciesForTarget,
     ListTargetsForPolicy; `effective`: DescribeEffectivePolicy,
-    ListAccountsWithInvalidEffectivePolicy, ListEffectivePolicyValidationErrors. Every
-    other operation keeps the skeleton's not-implemented answer."""
+    ListAccountsWithInvalidEffectivePolicy, ListEffectivePolicyValidationErrors;
+    `resource_policy`: Put/Describe/DeleteResourcePolicy; `service_access`:
+    Enable/DisableAWSServiceAccess, ListAWSServiceAccessForOrganization; `delegated`:
+    Register/DeregisterDelegatedAdministrator, ListDelegatedAdministrators,
+    ListDelegatedServicesForAccount. Every other operation keeps the skeleton's
+    not-implemented answer."""
 
 
 SERVICE = ServiceDefinition(

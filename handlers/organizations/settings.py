@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from handlers.organizations.policy_types import parse_attachment_limits
+from handlers.organizations.principals import DEFAULT_REGISTRY, PrincipalRegistry
 from runtime.service import Settings
 
 __all__ = ["OrganizationsSettings"]
@@ -87,12 +88,43 @@ class OrganizationsSettings(Settings):
             "CloseAccount is CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED (A19)"
         ),
     )
+    close_quota_floor: int = Field(
+        250,
+        ge=1,
+        description=(
+            "closures an organization may start per rolling 30 days at least, whatever "
+            "its size (A19: min(cap, max(floor, percent of members)))"
+        ),
+    )
+    close_quota_percent: int = Field(
+        20,
+        ge=1,
+        le=100,
+        description=(
+            "the share of member accounts an organization may close per rolling 30 "
+            "days, in percent (A19)"
+        ),
+    )
+    close_quota_cap: int = Field(
+        1000,
+        ge=1,
+        description="closures an organization may start per rolling 30 days at most (A19)",
+    )
     wait_period_days: int = Field(
         4,
         ge=0,
         description=(
             "days after joining by CreateAccount before an account may leave or be "
             "removed; earlier is WAIT_PERIOD_ACTIVE (A16, A17)"
+        ),
+    )
+    service_principals: PrincipalRegistry = Field(
+        DEFAULT_REGISTRY,
+        description=(
+            "the registry of service principals (D1, M6): a JSON object, principal → "
+            '{"trusted_access", "delegated_administrator", "max_delegated_administrators"}'
+            " (each optional: true, true, 1), inline or the path of a file holding it; "
+            "it replaces the default list"
         ),
     )
     scp_limit: int = Field(

@@ -61,10 +61,19 @@ def taggable_in(
     tx: Transaction, organization_id: str, root_id: str | None, resource_id: str
 ) -> bool:
     """Whether `resource_id` is, exactly, the organization's root, one of its OUs, one
-    of its accounts or one of its customer policies (T1). The delegation policy and
-    transfers join here with their rules."""
+    of its accounts, one of its customer policies or its delegation policy (T1).
+    Transfers join here with their rules."""
     if resource_id == root_id:
         return True
+    if resource_id.startswith("rp-"):  # the delegation policy (D11)
+        return (
+            tx.one(
+                "SELECT 1 AS found FROM resource_policies"
+                " WHERE id = ? AND organization_id = ?",
+                (resource_id, organization_id),
+            )
+            is not None
+        )
     return (
         tx.one(
             "SELECT 1 AS found FROM organizational_units"

@@ -15,7 +15,9 @@ For a create operation (CreateAccount, CreateOrganizationalUnit, CreatePolicy, .
 
 Who may call (Z1–Z6, `_authorize`): the management account; delegated administrators
 (ListTagsForResource) and delegates (all three). Z3 (closed callers) is the shared
-caller check's.
+caller check's. A delegate's fine check (V1 step 8, D12) is on the tagged resource's ARN
+(`arns.resource_arn`) [DECIDED: P20 lists the policy operations' resources; a tag
+operation acts on the resource it names, as IAM's TagResource does].
 """
 
 from __future__ import annotations
@@ -40,8 +42,11 @@ from generated.organizations.shapes import (
 )
 from generated.organizations.shapes import InvalidInputExceptionReason as InputReason
 from handlers.organizations import documents, tag_store
+from handlers.organizations import documents, policy_store, tag_store
+from handlers.organizations.access import Role
+from handlers.organizations.arns import resource_arn
 from handlers.organizations.aws_managed import MANAGED, immutable_policy
-from handlers.organizations.base import OrganizationsBase
+from handlers.organizations.base import Access, OrganizationsBase
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
 
@@ -119,6 +124,18 @@ def check_request_tag_count(tags: Sequence[Tag]) -> None:
         )
 
 
+def _policy_type(tx: Transaction, org: Row, resource_id: str) -> str | None:
+    """The type of the policy `resource_id` names (AWS-managed or the organization's);
+    None for any other resource."""
+    managed = MANAGED.get(resource_id)
+    if managed is not None:
+        return managed.policy_type
+    if not resource_id.startswith("p-"):
+        return None
+    row = policy_store.policy(tx, org["id"], resource_id)
+    return None if row is None else str(row["policy_type"])
+
+
 class TagOperations(OrganizationsBase):
     """TagResource, UntagResource, ListTagsForResource."""
 
@@ -132,10 +149,10 @@ class TagOperations(OrganizationsBase):
 
     def _check_taggable(self, tx: Transaction, org: Row, resource_id: str) -> bool:
         """T1, C5, C9, C10: the organization's root, one of its OUs, one of its
-        accounts (the management account included) or one of its customer policies;
-        an AWS-managed policy, in an organization with ALL features (P10), answers
-        True: it exists but takes no tags. Anything else — another organization's,
-        unknown, or a kind not taggable yet (the delegation policy and transfers come
+        accounts (the management account included), one of its customer policies or
+        its delegation policy (D11); an AWS-managed policy, in an organization with ALL
+        features (P10), answers True: it exists but takes no tags. Anything else —
+        another organization's, unknown, or a kind not taggable yet (transfers come
         with their rules) — is TargetNotFound. The id is matched whole: the model's
         pattern is an unanchored alternative (C9)."""
         if resource_id in MANAGED and org["feature_set"] == "ALL":
@@ -143,6 +160,24 @@ class TagOperations(OrganizationsBase):
         if not tag_store.taggable_in(tx, org["id"], org["root_id"], resource_id):
             raise TargetNotFoundException(TARGET_NOT_FOUND)
         return False
+
+    def _check_tag_delegate(
+        self, tx: Transaction, access: Access, operation: str, resource_id: str
+    ) -> None:
+        """V1 step 8 (Z6, D12) for a tag operation: a delegate's request is judged on
+        the tagged resource's ARN (module docstring) and, for a policy, on its type as
+        `organizations:PolicyType` (DECIDED: tagging a policy involves its type, as
+        AWS's delegation examples grant TagResource for one type's policies). Only a
+        delegate's is worked out: the others pass `_check_delegate` whatever it is."""
+        if access.role is not Role.DELEGATE:
+            return
+        policy_type = _policy_type(tx, access.org, resource_id)
+        self._check_delegate(
+            access,
+            operation,
+            [resource_arn(access.org, resource_id, policy_type)],
+            policy_type,
+        )
 
     # -- the operations -------------------------------------------------------------
 
@@ -158,7 +193,7 @@ class TagOperations(OrganizationsBase):
             org = access.org
             validate_new_tags(request.tags)  # step 6
             managed = self._check_taggable(tx, org, request.resource_id)  # step 7
-            self._check_delegate(access, "TagResource")  # step 8
+            self._check_tag_delegate(tx, access, "TagResource", request.resource_id)
             if managed:  # step 9 (P10)
                 raise immutable_policy()
             tag_store.adopt_legacy(tx, request.resource_id)
@@ -178,7 +213,7 @@ class TagOperations(OrganizationsBase):
                     SYSTEM_TAG, reason=InputReason.INVALID_SYSTEM_TAGS_PARAMETER
                 )
             managed = self._check_taggable(tx, org, request.resource_id)
-            self._check_delegate(access, "UntagResource")
+            self._check_tag_delegate(tx, access, "UntagResource", request.resource_id)
             if managed:  # DECIDED: removing tags changes the policy too (P10)
                 raise immutable_policy()
             tag_store.adopt_legacy(tx, request.resource_id)
@@ -196,7 +231,9 @@ class TagOperations(OrganizationsBase):
             if request.next_token is not None:
                 raise self.errors.invalid_token()
             managed = self._check_taggable(tx, org, request.resource_id)
-            self._check_delegate(access, "ListTagsForResource")
+            self._check_tag_delegate(
+                tx, access, "ListTagsForResource", request.resource_id
+            )
             # DECIDED: an AWS-managed policy exists (P13) and has no tags: a read.
             tags = [] if managed else tag_store.tags_of(tx, request.resource_id)
             return ListTagsForResourceResponse.model_construct(

@@ -69,6 +69,7 @@ from handlers.organizations import (
     tag_store,
     tree_store,
 )
+from handlers.organizations.arns import ou_arn, root_arn
 from handlers.organizations.base import OrganizationsBase, unique_id
 from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
 from runtime.context import RequestContext
@@ -148,13 +149,6 @@ def account_document(paths: Paths, org: Row, row: Row, now: int) -> Account:
     )
 
 
-def root_arn(org: Row) -> str:
-    return (
-        f"arn:aws:organizations::{org['management_account_id']}:root"
-        f"/{org['id']}/{org['root_id']}"
-    )
-
-
 def root_document(tx: Transaction, org: Row) -> Root:
     """O6: the organization's root, with the policy types enabled in it in the order
     they were enabled, each ENABLED (M4), as ListRoots, EnablePolicyType and
@@ -170,12 +164,6 @@ def root_document(tx: Transaction, org: Row) -> Root:
             )
             for policy_type in tree_store.enabled_policy_types(tx, org["id"])
         ],
-    )
-
-
-def ou_arn(org: Row, ou_id: str) -> str:
-    return (
-        f"arn:aws:organizations::{org['management_account_id']}:ou/{org['id']}/{ou_id}"
     )
 
 

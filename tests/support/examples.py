@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import botocore.loaders
+from botocore import xform_name
 from botocore.utils import parse_timestamp
 
-__all__ = ["call", "examples", "matches", "mismatches", "renamed", "snake"]
+__all__ = ["call", "examples", "matches", "mismatches", "renamed"]
 
 
 @functools.cache
@@ -39,14 +40,9 @@ def examples(operations: Iterable[str]) -> list[tuple[str, int, dict[str, Any]]]
     ]
 
 
-def snake(name: str) -> str:
-    """An operation's boto3 method name (`ListRoots` -> `list_roots`)."""
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
-
-
 def call(client: Any, operation: str, request: Mapping[str, Any] | None) -> Any:
     """`operation` through the boto3 client, its answer without ResponseMetadata."""
-    answer = getattr(client, snake(operation))(**(request or {}))
+    answer = getattr(client, xform_name(operation))(**(request or {}))
     answer.pop("ResponseMetadata", None)
     return answer
 
