@@ -16,7 +16,7 @@ from test_upgrade import edited, upgrade_edits, write_model
 
 HANDLERS = "handlers.organizations.service.Handlers"
 #: An operation no handler implements yet (the coverage lists it as such).
-UNIMPLEMENTED = "DescribeEffectivePolicy"
+UNIMPLEMENTED = "TerminateResponsibilityTransfer"
 #: Where the two operations the upgrade edits touch are defined (their resource modules).
 DECLINE = "handlers.organizations.handshakes.HandshakeOperations.decline_handshake"
 INVITE = (

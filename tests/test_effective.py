@@ -31,7 +31,6 @@ from support.effective import (
 from support.world import (
     UTC,
     Actor,
-    Org,
     World,
     engine,
     fails_with,
@@ -223,14 +222,7 @@ def test_e2_delegated_administrator_asks_about_any_account(world: World) -> None
     """Matrix row 35: a delegated administrator (Z4) may ask about another account."""
     tree = policies(world, members=2)
     admin, other = tree.org.members
-    world.execute(
-        "INSERT INTO delegated_administrators (organization_id, account_id,"
-        " service_principal, registered_at) VALUES (?, ?, ?, ?)",
-        tree.org.id,
-        admin.id,
-        "tagpolicies.tag.amazonaws.com",
-        0,
-    )
+    tree.register_administrator(admin.id)
     tree.attach_new(SIMPLE, other.id)
     assert describe(admin, TargetId=other.id)["PolicyContent"] == SIMPLE_EFFECTIVE
     failure = fails_with(
@@ -242,30 +234,6 @@ def test_e2_delegated_administrator_asks_about_any_account(world: World) -> None
     assert failure["Reason"] == "TARGET_NOT_SUPPORTED"
 
 
-def _delegate(world: World, org: Org, delegate: Actor, statements: list[Any]) -> None:
-    """The organization's delegation policy (D11), as PutResourcePolicy stores it."""
-    content = json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{delegate.id}:root"},
-                    **statement,
-                }
-                for statement in statements
-            ],
-        }
-    )
-    world.execute(
-        "INSERT INTO resource_policies (organization_id, id, content, created_at,"
-        " updated_at) VALUES (?, ?, ?, 0, 0)",
-        org.id,
-        "rp-" + org.id[2:],
-        content,
-    )
-
-
 def test_e2_delegate_fine_check(world: World) -> None:
     """Step 8 (Z6, D12, P20): a delegate's request is checked against the account's ARN
     and the policy type, after the target exists; asking about itself needs no
@@ -273,10 +241,8 @@ def test_e2_delegate_fine_check(world: World) -> None:
     tree = policies(world, members=3)
     delegate, allowed, refused = tree.org.members
     arn = f"arn:aws:organizations::{tree.org.manager.id}:account/{tree.org.id}"
-    _delegate(
-        world,
-        tree.org,
-        delegate,
+    tree.delegate(
+        delegate.id,
         [
             {
                 "Action": [

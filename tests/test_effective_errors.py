@@ -161,14 +161,7 @@ def test_e10_callers(world: World) -> None:
         member.client.list_accounts_with_invalid_effective_policy,
         PolicyType="TAG_POLICY",
     )
-    world.execute(
-        "INSERT INTO delegated_administrators (organization_id, account_id,"
-        " service_principal, registered_at) VALUES (?, ?, ?, ?)",
-        tree.org.id,
-        admin.id,
-        "tagpolicies.tag.amazonaws.com",
-        0,
-    )
+    tree.register_administrator(admin.id)
     answer = admin.client.list_accounts_with_invalid_effective_policy(
         PolicyType="TAG_POLICY"
     )

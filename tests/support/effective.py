@@ -111,6 +111,33 @@ class Policies:
         self.attach(policy_id, target_id)
         return policy_id
 
+    # -- who may ask (Z4, Z5) -----------------------------------------------------------------
+
+    def register_administrator(
+        self, account_id: str, principal: str = "tagpolicies.tag.amazonaws.com"
+    ) -> None:
+        """EnableAWSServiceAccess, then RegisterDelegatedAdministrator (D3, D6)."""
+        client = self.org.manager.client
+        client.enable_aws_service_access(ServicePrincipal=principal)
+        client.register_delegated_administrator(
+            AccountId=account_id, ServicePrincipal=principal
+        )
+
+    def delegate(self, account_id: str, statements: list[dict[str, Any]]) -> None:
+        """PutResourcePolicy (D11): each statement an Allow for `account_id`."""
+        content = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                    **statement,
+                }
+                for statement in statements
+            ],
+        }
+        self.org.manager.client.put_resource_policy(Content=json.dumps(content))
+
     # -- the tree ---------------------------------------------------------------------------
 
     def ou(self, name: str, parent_id: str | None = None) -> str:
