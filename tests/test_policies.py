@@ -311,6 +311,33 @@ def test_p8_huge_content_is_refused_before_parsing(world: World) -> None:
     assert time.perf_counter() - started < 2
 
 
+def test_p7_p11_nul_in_name_or_description(world: World) -> None:
+    """DECIDED (hostile input): a Name or Description holding U+0000, which
+    PostgreSQL's text cannot store, is InvalidInput INVALID_PATTERN on both engines, in
+    CreatePolicy and UpdatePolicy (an unknown policy id comes after: step 6 first)."""
+    org = world.organization()
+    client = org.manager.client
+    for params in (
+        {"Name": "a\x00b", "Description": ""},
+        {"Name": "n", "Description": "\x00"},
+    ):
+        error = fails_with(
+            "InvalidInputException",
+            client.create_policy,
+            Type=SCP,
+            Content=scp_content(),
+            **params,
+        )
+        assert error["Reason"] == "INVALID_PATTERN"
+        error = fails_with(
+            "InvalidInputException",
+            client.update_policy,
+            PolicyId="p-0000000000",
+            **params,
+        )
+        assert error["Reason"] == "INVALID_PATTERN"
+
+
 # -- P10: the AWS-managed policies ----------------------------------------------------------
 
 
