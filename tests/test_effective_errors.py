@@ -168,6 +168,51 @@ def test_e10_callers(world: World) -> None:
     assert answer["Accounts"] == []
 
 
+def test_e10_delegate_fine_check_uses_the_organization_arn(world: World) -> None:
+    """Step 8, DECIDED: a delegate's ListAccountsWithInvalidEffectivePolicy is judged on
+    the organization's ARN (the listing names no account), with the policy type."""
+    tree = policies(world, members=2)
+    by_organization, by_account = tree.org.members
+    arn = f"arn:aws:organizations::{tree.org.manager.id}"
+    action = "organizations:ListAccountsWithInvalidEffectivePolicy"
+    condition = {"StringEquals": {"organizations:PolicyType": "TAG_POLICY"}}
+    tree.delegate(
+        by_account.id,
+        [
+            {
+                "Action": action,
+                "Resource": f"{arn}:account/{tree.org.id}/{by_account.id}",
+                "Condition": condition,
+            }
+        ],
+    )
+    fails_with(
+        "AccessDeniedException",
+        by_account.client.list_accounts_with_invalid_effective_policy,
+        PolicyType="TAG_POLICY",
+    )
+    tree.delegate(  # PutResourcePolicy replaces the policy
+        by_organization.id,
+        [
+            {
+                "Action": action,
+                "Resource": f"{arn}:organization/{tree.org.id}",
+                "Condition": condition,
+            }
+        ],
+    )
+    answer = by_organization.client.list_accounts_with_invalid_effective_policy(
+        PolicyType="TAG_POLICY"
+    )
+    assert answer["Accounts"] == [] and answer["PolicyType"] == "TAG_POLICY"
+    tree.enable("BACKUP_POLICY")
+    fails_with(
+        "AccessDeniedException",
+        by_organization.client.list_accounts_with_invalid_effective_policy,
+        PolicyType="BACKUP_POLICY",
+    )
+
+
 # -- E11, E12: validation errors ----------------------------------------------------------------
 
 
