@@ -52,10 +52,10 @@ from generated.organizations.shapes import (
 )
 from generated.organizations.shapes import InvalidInputExceptionReason as InputReason
 from handlers.organizations import policy_store, store, tree_store
+from handlers.organizations.arns import policy_arn, root_arn
 from handlers.organizations.aws_managed import DEFAULT_POLICY
 from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.policy_documents import (
-    policy_arn,
     require_all_features,
     require_policy,
     require_target,
@@ -66,7 +66,6 @@ from handlers.organizations.policy_types import attachment_limit, rules
 from handlers.organizations.tree import (
     CONSTRAINT_VIOLATION,
     DEFAULT_PAGE,
-    root_arn,
     root_document,
 )
 from runtime.context import RequestContext

@@ -47,12 +47,12 @@ from generated.organizations.shapes import (
     ConstraintViolationExceptionReason as Constraint,
 )
 from handlers.organizations import policy_store, tag_store
+from handlers.organizations.arns import policy_arn
 from handlers.organizations.aws_managed import MANAGED, immutable_policy
 from handlers.organizations.base import OrganizationsBase, unique_id
 from handlers.organizations.errors import invalid_input
 from handlers.organizations.policy_documents import (
     FoundPolicy,
-    policy_arn,
     policy_document,
     require_all_features,
     require_policy,

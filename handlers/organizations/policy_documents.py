@@ -42,7 +42,6 @@ __all__ = [
     "require_all_features",
     "require_policy",
     "require_target",
-    "policy_arn",
     "policy_document",
     "stored_summary",
     "summary",

@@ -41,7 +41,6 @@ from generated.organizations.shapes import (
     ConstraintViolationExceptionReason as Violation,
 )
 from generated.organizations.shapes import InvalidInputExceptionReason as InputReason
-from handlers.organizations import documents, tag_store
 from handlers.organizations import documents, policy_store, tag_store
 from handlers.organizations.access import Role
 from handlers.organizations.arns import resource_arn

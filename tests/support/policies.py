@@ -109,3 +109,32 @@ def targets(org: Org, policy_id: str, **params: Any) -> list[dict[str, Any]]:
         if "NextToken" not in page:
             return found
         params["NextToken"] = page["NextToken"]
+
+
+def describe(client: Any, policy_id: str) -> dict[str, Any]:
+    """DescribePolicy's Policy."""
+    policy: dict[str, Any] = client.describe_policy(PolicyId=policy_id)["Policy"]
+    return policy
+
+
+def enable(org: Org, policy_type: str) -> dict[str, Any]:
+    """EnablePolicyType in the organization's root; the Root answered."""
+    root: dict[str, Any] = org.manager.client.enable_policy_type(
+        RootId=root_id(org), PolicyType=policy_type
+    )["Root"]
+    return root
+
+
+def target_ids(org: Org, policy_id: str) -> list[str]:
+    """The ids of ListTargetsForPolicy, every page."""
+    return [target["TargetId"] for target in targets(org, policy_id)]
+
+
+def register_delegated_administrator(org: Org, account_id: str) -> None:
+    """The member becomes a delegated administrator (for Security Hub, D6), after the
+    organization gives that service trusted access (D3)."""
+    client = org.manager.client
+    client.enable_aws_service_access(ServicePrincipal="securityhub.amazonaws.com")
+    client.register_delegated_administrator(
+        AccountId=account_id, ServicePrincipal="securityhub.amazonaws.com"
+    )

@@ -5,4 +5,6 @@
 
 from generated.organizations.models import DeclineHandshakeRequest
 
-DeclineHandshakeRequest(handshake_id="h-examplehandshakeid111", handshakeid="x")  # <- error
+DeclineHandshakeRequest(
+    handshake_id="h-examplehandshakeid111", handshakeid="x"
+)  # <- error
