@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_handshakes.py
 	$(BIN)/python benchmarks/bench_structure.py
 	$(BIN)/python benchmarks/bench_policies.py
+	$(BIN)/python benchmarks/bench_effective.py
 
 ## Upgrade botocore and boto3 to VERSION in one step: check the registry has both, bump
 ## the pins, reinstall, regenerate (printing the change report), check the handlers.

@@ -40,7 +40,7 @@ The organization's structure (README "Seeding a known world", organizations.md M
   no organization too: PENDING_ACTIVATION exists only this way, A23, O2);
 - the other areas' sections (`AREA_SECTIONS`): `enabled_services` and
   `delegated_administrators` (`seed_delegated`); `resource_policies`, the delegation
-  policy (`seed_delegation`).
+  policy (`seed_delegation`); `effective_policy_errors` (`seed_effective`).
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
 (with their members' placement), OUs, handshakes, create-account requests and tag keys
@@ -65,6 +65,7 @@ from handlers.organizations import (
     creation_store,
     seed_delegated,
     seed_delegation,
+    seed_effective,
     seed_policies,
     store,
     tag_store,
@@ -97,6 +98,8 @@ AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
     # Trusted access, then delegated administrators (D3, D6; `seed_delegated`).
     ("enabled_services", seed_delegated.load_enabled_services),
     ("delegated_administrators", seed_delegated.load_delegated_administrators),
+    # Validation errors of effective policies (E11; `seed_effective`).
+    (seed_effective.SECTION, seed_effective.load_errors),
 )
 
 #: The top-level members of a seed document.

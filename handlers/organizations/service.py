@@ -36,6 +36,7 @@ from handlers.organizations.base import OrganizationsBase
 from handlers.organizations.creation import CreationOperations
 from handlers.organizations.delegated import DelegatedAdministratorOperations
 from handlers.organizations.departure import DepartureOperations
+from handlers.organizations.effective import EffectivePolicyOperations
 from handlers.organizations.errors import OrganizationsErrors
 from handlers.organizations.handshakes import HandshakeOperations
 from handlers.organizations.invitations import InvitationOperations
@@ -66,6 +67,7 @@ class Handlers(
     ResourcePolicyOperations,
     ServiceAccessOperations,
     DelegatedAdministratorOperations,
+    EffectivePolicyOperations,
     OrganizationsBase,
 ):
     """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,
@@ -77,9 +79,11 @@ class Handlers(
     RemoveAccountFromOrganization, LeaveOrganization, CloseAccount; policies (`policies`):
     Create/Update/Delete/DescribePolicy, ListPolicies; where they apply (`attachments`):
     Enable/DisablePolicyType, Attach/DetachPolicy, ListPoliciesForTarget,
-    ListTargetsForPolicy; `resource_policy`: Put/Describe/DeleteResourcePolicy;
-    `service_access`: Enable/DisableAWSServiceAccess, ListAWSServiceAccessForOrganization;
-    `delegated`: Register/DeregisterDelegatedAdministrator, ListDelegatedAdministrators,
+    ListTargetsForPolicy; `effective`: DescribeEffectivePolicy,
+    ListAccountsWithInvalidEffectivePolicy, ListEffectivePolicyValidationErrors;
+    `resource_policy`: Put/Describe/DeleteResourcePolicy; `service_access`:
+    Enable/DisableAWSServiceAccess, ListAWSServiceAccessForOrganization; `delegated`:
+    Register/DeregisterDelegatedAdministrator, ListDelegatedAdministrators,
     ListDelegatedServicesForAccount. Every other operation keeps the skeleton's
     not-implemented answer."""
 
