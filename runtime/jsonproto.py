@@ -12,7 +12,8 @@ errors into bodies. Driven entirely by the generated models: no per-operation co
   member or not; anything else, or a body that is not a JSON object, is 400
   `SerializationException`; then it is validated into the input model: a wrong JSON type
   is `SerializationException`, broken constraints are `InvalidRequest` for the service's
-  error policy; a JSON `null` member is an absent member;
+  error policy; a JSON `null` member is an absent member; a string with U+0000 anywhere
+  in the body is a pattern failure too (DECIDED, `runtime.validation.NUL_CONSTRAINT`);
 - responses are the handler's model dumped by wire name, `None` members left out. They
   are not validated again here (`runtime.pipeline` can, for tests).
 """
@@ -28,7 +29,7 @@ from runtime.errors import CommonError, ServiceError
 from runtime.model import AwsModel
 from runtime.operations import Operation, ServiceInfo
 from runtime.protocol import Received
-from runtime.validation import InvalidRequest, failures, type_error
+from runtime.validation import InvalidRequest, failures, nul_failures, type_error
 
 #: Validation context for bodies off the wire (blobs arrive base64-encoded).
 WIRE = {"wire": True}
@@ -59,12 +60,18 @@ def parse_request(model: type[AwsModel], body: bytes) -> AwsModel:
                 "SerializationException", "The request body must be a JSON object."
             )
     try:
-        return model.model_validate(data, context=WIRE)
+        request = model.model_validate(data, context=WIRE)
     except ValidationError as error:
         wrong_type = type_error(error)
         if wrong_type is not None:
             raise CommonError("SerializationException", wrong_type) from None
         raise InvalidRequest(failures(error)) from None
+    # JSON writes U+0000 only as an escape: a body without one needs no walk.
+    if b"\\u0000" in body:
+        found = nul_failures(data)
+        if found:
+            raise InvalidRequest(found)
+    return request
 
 
 def dump_response(response: AwsModel | None) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -136,6 +137,34 @@ def failures(error: ValidationError) -> list[Failure]:
         for detail in error.errors(include_url=False, include_input=False)
     ]
     found.sort(key=lambda failure: _RANK[failure.kind])
+    return found
+
+
+#: DECIDED: no string of a request may contain U+0000. PostgreSQL's text cannot hold it
+#: and a stored value must read back the same on every storage engine, so it is refused
+#: on the way in, as a pattern failure, on every engine alike.
+NUL_CONSTRAINT = "Member must not contain the character U+0000"
+
+
+def nul_failures(data: Any) -> list[Failure]:
+    """A pattern failure for every string (or object key) in the parsed body `data`
+    that contains U+0000, with its wire path; an explicit stack, so any depth the
+    parser accepted is walked without recursion."""
+    found: list[Failure] = []
+    stack: list[tuple[tuple[int | str, ...], Any]] = [((), data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.append(Failure(member_path(loc), "pattern", NUL_CONSTRAINT))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    found.append(Failure(member_path(loc), "pattern", NUL_CONSTRAINT))
+                stack.append(((*loc, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*loc, index), item) for index, item in enumerate(value))
+    found.reverse()
     return found
 
 

@@ -210,6 +210,28 @@ def test_c9_c10_ids_that_pass_a_pattern_but_name_nothing(world: World) -> None:
     )
 
 
+def test_nul_characters_are_refused_alike_on_both_engines(world: World) -> None:
+    """DECIDED (`runtime.validation.NUL_CONSTRAINT`): a string holding U+0000 (which
+    PostgreSQL's text cannot store) is InvalidInput INVALID_PATTERN on every engine, with
+    the model's checks (before the caller's role); a backslash followed by `u0000` is
+    text like any other."""
+    org = world.organization(members=1)
+    root = _root(org)
+    for actor in (org.manager, org.members[0]):
+        answer = fails_with(
+            "InvalidInputException",
+            actor.client.create_organizational_unit,
+            ParentId=root,
+            Name="a\x00b",
+        )
+        assert answer["Reason"] == "INVALID_PATTERN"
+    literal = "a\\u0000b"
+    ou = _ou(org, root, literal)
+    assert ou["Name"] == literal
+    listed = org.manager.client.list_organizational_units_for_parent(ParentId=root)
+    assert [o["Name"] for o in listed["OrganizationalUnits"]] == [literal]
+
+
 def test_v2_family_order(world: World) -> None:
     """V2: within a family the checks come in the table's order: CreateAccount's role
     name before its tags; an OU write's tags before its parent, its parent before the

@@ -17,7 +17,7 @@ from generated.organizations.models import (
 from runtime.errors import CommonError
 from runtime.jsonproto import parse_request
 from runtime.model import AwsModel
-from runtime.validation import Failure, InvalidRequest
+from runtime.validation import Failure, InvalidRequest, nul_failures
 
 
 def test_a_valid_body() -> None:
@@ -120,3 +120,21 @@ def test_what_json_or_the_model_cannot_take_is_a_serialization_error(
     for word in words:
         assert word in str(error)
     assert "12345678" not in str(error)  # the value itself is never echoed
+
+
+def test_nul_failures_name_every_member_holding_u0000() -> None:
+    """DECIDED (`NUL_CONSTRAINT`): every string or key holding U+0000 is a pattern
+    failure at its wire path; other strings, numbers and nesting are not."""
+    data = {
+        "Name": "a\x00",
+        "Tags": [{"Key": "k", "Value": "v"}, {"Key": "\x00", "Value": "v"}],
+        "Map": {"\x00key": 1},
+        "Deep": [[[["fine"]]]],
+    }
+    found = nul_failures(data)
+    assert [(f.path, f.kind) for f in found] == [
+        ("Name", "pattern"),
+        ("Tags[1].Key", "pattern"),
+        ("Map", "pattern"),
+    ]
+    assert nul_failures({"Name": "a\\u0000"}) == []

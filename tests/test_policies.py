@@ -298,9 +298,10 @@ def test_p8_huge_content_is_refused_before_parsing(world: World) -> None:
 
 
 def test_p7_p11_nul_in_name_or_description(world: World) -> None:
-    """DECIDED (hostile input): a Name or Description holding U+0000, which
-    PostgreSQL's text cannot store, is InvalidInput INVALID_PATTERN on both engines, in
-    CreatePolicy and UpdatePolicy (an unknown policy id comes after: step 6 first)."""
+    """DECIDED (hostile input, `runtime.validation.NUL_CONSTRAINT`): a Name or
+    Description holding U+0000, which PostgreSQL's text cannot store, is InvalidInput
+    INVALID_PATTERN on both engines, in CreatePolicy and UpdatePolicy, with the model's
+    own checks (V1 step 1: before an unknown policy id is looked up)."""
     org = world.organization()
     client = org.manager.client
     for params in (

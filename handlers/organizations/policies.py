@@ -50,7 +50,6 @@ from handlers.organizations import policy_store, tag_store
 from handlers.organizations.arns import policy_arn
 from handlers.organizations.aws_managed import MANAGED, immutable_policy
 from handlers.organizations.base import OrganizationsBase, unique_id
-from handlers.organizations.errors import invalid_input
 from handlers.organizations.policy_documents import (
     FoundPolicy,
     policy_document,
@@ -63,24 +62,12 @@ from handlers.organizations.tagging import check_request_tag_count, validate_new
 from handlers.organizations.tree import CONSTRAINT_VIOLATION, DEFAULT_PAGE
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
-from runtime.validation import Failure
 
-__all__ = ["PolicyOperations", "check_content", "check_storable"]
+__all__ = ["PolicyOperations", "check_content"]
 
 #: The first sentence of each error shape's documentation (C6).
 DUPLICATE_POLICY: Final = "A policy with the same name already exists."
 POLICY_IN_USE: Final = "The policy is attached to one or more entities."
-
-
-def check_storable(**members: str | None) -> None:
-    """DECIDED: a Name or Description holding U+0000 is InvalidInput INVALID_PATTERN,
-    checked first among the request's own checks (V1 step 6). The model's pattern
-    (`[\\s\\S]*`) admits it, but PostgreSQL's text cannot hold it, and both engines
-    must answer alike (never a fault). `Content` needs no such check: JSON has no raw
-    U+0000, so P8 refuses it."""
-    for member, text in members.items():
-        if text is not None and "\x00" in text:
-            raise invalid_input(Failure(member, "pattern", "Member holds U+0000"))
 
 
 def check_content(policy_type: str, content: str) -> None:
@@ -135,7 +122,6 @@ class PolicyOperations(OrganizationsBase):
             access = self._authorize(tx, context, "CreatePolicy", lock=True)
             org = access.org
             require_all_features(org)  # step 5
-            check_storable(Name=request.name, Description=request.description)  # step 6
             check_content(policy_type, request.content)
             validate_new_tags(request.tags or [])
             check_request_tag_count(request.tags or [])
@@ -187,7 +173,6 @@ class PolicyOperations(OrganizationsBase):
         with self.transaction() as tx:
             access = self._authorize(tx, context, "UpdatePolicy", lock=True)
             org = access.org
-            check_storable(Name=request.name, Description=request.description)  # step 6
             found = require_policy(tx, org, request.policy_id)  # step 7
             self._check_delegate(
                 access,
