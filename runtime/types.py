@@ -88,7 +88,24 @@ def parse_timestamp_text(value: Any) -> Any:
     return value
 
 
-_ParsedTimestamp = Annotated[AwareDatetime, BeforeValidator(parse_timestamp_text)]
+def _epoch_seconds_or_text(value: Any) -> Any:
+    """Epoch numbers are seconds, whatever their size: pydantic alone reads a number
+    above 2e10 as milliseconds, so every instant from the year 2603 on, sent as AWS
+    sends it, would land in the 1970s. Out of Python's range (before the year 1, after
+    9999): pydantic's own `datetime_parsing` failure. Text: `parse_timestamp_text`."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise PydanticCustomError(
+                "datetime_parsing",
+                "Input should be a valid datetime, {error}",
+                {"error": "the epoch seconds are out of range"},
+            ) from None
+    return parse_timestamp_text(value)
+
+
+_ParsedTimestamp = Annotated[AwareDatetime, BeforeValidator(_epoch_seconds_or_text)]
 
 #: Timestamps are timezone-aware datetimes; on input they accept epoch seconds (int or
 #: fraction) and ISO 8601. In JSON they dump in the format the shape (or its protocol) uses.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import pydantic
@@ -192,6 +193,21 @@ def test_timestamps_are_aware_and_dump_as_epoch_seconds() -> None:
         models.Account.model_validate(
             {"JoinedTimestamp": "2016-12-15T19:30:15"}
         )  # naive
+
+
+def test_epoch_numbers_are_seconds_whatever_their_size() -> None:
+    """pydantic alone takes numbers above 2e10 for milliseconds; AWS's are seconds (the
+    year 9999 stays 9999), and a number outside Python's years is a datetime failure."""
+    late = models.TerminateResponsibilityTransferRequest.model_validate(
+        {"Id": "rt-12345678", "EndTimestamp": 253402300799}, context={"wire": True}
+    )
+    assert late.end_timestamp == datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+    for number in (253402300800, -62135596801, 1e20, 10**400):
+        with pytest.raises(pydantic.ValidationError) as failed:
+            models.TerminateResponsibilityTransferRequest.model_validate(
+                {"Id": "rt-12345678", "EndTimestamp": number}, context={"wire": True}
+            )
+        assert [e["type"] for e in failed.value.errors()] == ["datetime_parsing"]
 
 
 def test_unknown_members_are_ignored() -> None:
