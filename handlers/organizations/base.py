@@ -11,6 +11,10 @@ operation), and adds the Organizations helpers the resource modules use:
   `_check_delegate`: the delegation policy's fine check, Z6, V1 step 8);
 - handshake visibility and documents (`_is_recipient`, `_visible`, `_document`,
   `_documents`) and R6's persisted expiry (`_persist_expiry`);
+- what a handshake action with rules of its own adds to the generic lifecycle (the
+  hooks `_handshake_resources`, `_check_answerer`, `_answered`): a resource module
+  that defines such an action (TRANSFER_RESPONSIBILITY: `transfer_handshakes`, X4, X5)
+  overrides them for its action and hands every other action on with `super()`;
 - paging by key (`_next_token`).
 
 Business rules only: requests arrive validated (the runtime did that), answers leave as
@@ -36,7 +40,7 @@ from generated.organizations.errors import (
     AWSOrganizationsNotInUseException,
     HandshakeNotFoundException,
 )
-from generated.organizations.models import Handshake
+from generated.organizations.models import Handshake, HandshakeResource
 from generated.organizations.shapes import ActionType, HandshakePartyType
 from handlers.organizations import (
     access_store,
@@ -99,8 +103,10 @@ def new_handshake(
     notes: str | None = None,
     tags: str | None = None,
     parent_id: str | None = None,
+    expires_at: int | None = None,
 ) -> HandshakeRow:
-    """A handshake requested `now`, with its action's lifetime (R3)."""
+    """A handshake requested `now`, expiring after its action's lifetime (R3) unless
+    `expires_at` says when (a transfer invitation's, X4)."""
     return HandshakeRow(
         id=new_id("h-", 32),
         organization_id=organization_id,
@@ -112,7 +118,9 @@ def new_handshake(
         tags=tags,
         parent_id=parent_id,
         requested_at=now,
-        expires_at=now + store.LIFETIME_MS[action],
+        expires_at=(
+            now + store.LIFETIME_MS[action] if expires_at is None else expires_at
+        ),
         state_changed_at=now,
         version=0,
     )
@@ -342,7 +350,10 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
     # -- handshake documents (R3, R4, R6) ------------------------------------------------
 
     def _document(self, tx: Transaction, row: HandshakeRow) -> Handshake:
-        return documents.handshake(row, self._sender(tx, row.organization_id))
+        sender = self._sender(tx, row.organization_id)
+        return documents.handshake(
+            row, sender, self._handshake_resources(tx, row, sender)
+        )
 
     def _documents(
         self, tx: Transaction, rows: Sequence[HandshakeRow], now: int
@@ -354,8 +365,43 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
             org_id = row.organization_id
             if org_id not in senders:
                 senders[org_id] = self._sender(tx, org_id)
-            found.append(documents.handshake(row.effective(now), senders[org_id]))
+            sender = senders[org_id]
+            found.append(
+                documents.handshake(
+                    row.effective(now),
+                    sender,
+                    self._handshake_resources(tx, row, sender),
+                )
+            )
         return found
+
+    # -- hooks of handshake actions with rules of their own (module docstring) -----------
+
+    def _handshake_resources(
+        self, tx: Transaction, row: HandshakeRow, sender: Row
+    ) -> list[HandshakeResource] | None:
+        """The Resources of `row`'s document when its action lays them out itself;
+        None: `documents.handshake`'s own (R4). `sender` as `_sender` reads it."""
+        return None
+
+    def _check_answerer(
+        self, tx: Transaction, row: HandshakeRow, caller: Caller, answer: str
+    ) -> None:
+        """Who may give `answer` (ACCEPTED, DECLINED, CANCELED) beyond R10, R15 and R16:
+        raises AccessDenied for a caller the action refuses. Runs with the caller
+        checks, before expiry and state (R9 → caller → R6 → R11)."""
+
+    def _answered(
+        self,
+        tx: Transaction,
+        row: HandshakeRow,
+        caller: Caller,
+        answer: str,
+        now: int,
+    ) -> None:
+        """What `answer` does besides the handshake's state, in the same transaction
+        and after every check of R11 passed; may refuse (an exception undoes the
+        answer)."""
 
     def _persist_expiry(self, rows: Sequence[HandshakeRow], now: int) -> None:
         """R6: a read that found pending handshakes past their expiry stores EXPIRED

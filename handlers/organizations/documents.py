@@ -131,9 +131,11 @@ def _party(party_id: str, party_type: str) -> HandshakeParty:
     )
 
 
-def _resource(
+def resource(
     resource_type: str, value: str, resources: list[HandshakeResource] | None = None
 ) -> HandshakeResource:
+    """One handshake resource (R4), with its own `Resources` only when given (C7 vs R4:
+    leaf resources have none)."""
     fields: dict[str, Any] = {
         "value": value,
         "type_": member(HandshakeResourceType, resource_type),
@@ -143,45 +145,53 @@ def _resource(
     return HandshakeResource.model_construct(**fields)
 
 
-def handshake(row: HandshakeRow, org: Row) -> Handshake:
+def _invitation_resources(row: HandshakeRow, org: Row) -> list[HandshakeResource]:
+    """R4's Resources: the sender (with its management account's email and name), the
+    target, the notes when given, an approval's PARENT_HANDSHAKE."""
+    assert row.target_type is not None and row.target_id is not None
+    resources = [
+        resource(
+            HandshakeResourceType.ORGANIZATION,
+            org["id"],
+            [
+                resource(HandshakeResourceType.MASTER_EMAIL, org["management_email"]),
+                resource(HandshakeResourceType.MASTER_NAME, org["management_name"]),
+            ],
+        ),
+        resource(row.target_type, row.target_id),
+    ]
+    if row.notes is not None:
+        resources.append(resource(HandshakeResourceType.NOTES, row.notes))
+    if row.parent_id is not None:
+        resources.append(
+            resource(HandshakeResourceType.PARENT_HANDSHAKE, row.parent_id)
+        )
+    return resources
+
+
+def handshake(
+    row: HandshakeRow, org: Row, resources: list[HandshakeResource] | None = None
+) -> Handshake:
     """The handshake document. An invitation (R4) reads, as botocore's example:
 
     Parties: the recipient (ACCOUNT or EMAIL), then the sender (ORGANIZATION);
     Resources: the ORGANIZATION (with MASTER_EMAIL and MASTER_NAME), the target, then NOTES
     when notes were given. An APPROVE_ALL_FEATURES request carries its PARENT_HANDSHAKE;
-    ENABLE_ALL_FEATURES has only the organization, as party and resource. `org` is the
-    sender as `store.sender` reads it (with its management account's name and email).
+    ENABLE_ALL_FEATURES has only the organization, as party and resource. An action
+    with a layout of its own passes its `resources` (`OrganizationsBase._handshake_
+    resources`; TRANSFER_RESPONSIBILITY, X4), its parties are R4's. `org` is the sender
+    as `store.sender` reads it (with its management account's name and email).
     """
     sender = _party(org["id"], HandshakePartyType.ORGANIZATION)
     parties: list[HandshakeParty]
-    resources: list[HandshakeResource]
     if row.action == ActionType.ENABLE_ALL_FEATURES:
         parties = [sender]
-        resources = [_resource(HandshakeResourceType.ORGANIZATION, org["id"])]
+        resources = [resource(HandshakeResourceType.ORGANIZATION, org["id"])]
     else:
         assert row.target_type is not None and row.target_id is not None
         parties = [_party(row.target_id, row.target_type), sender]
-        resources = [
-            _resource(
-                HandshakeResourceType.ORGANIZATION,
-                org["id"],
-                [
-                    _resource(
-                        HandshakeResourceType.MASTER_EMAIL, org["management_email"]
-                    ),
-                    _resource(
-                        HandshakeResourceType.MASTER_NAME, org["management_name"]
-                    ),
-                ],
-            ),
-            _resource(row.target_type, row.target_id),
-        ]
-        if row.notes is not None:
-            resources.append(_resource(HandshakeResourceType.NOTES, row.notes))
-        if row.parent_id is not None:
-            resources.append(
-                _resource(HandshakeResourceType.PARENT_HANDSHAKE, row.parent_id)
-            )
+        if resources is None:
+            resources = _invitation_resources(row, org)
     return Handshake.model_construct(
         id=row.id,
         arn=handshake_arn(org, row),

@@ -29,6 +29,7 @@ from runtime.validation import Failure
 __all__ = [
     "ACCESS_DENIED",
     "BUSY",
+    "CONSTRAINT_VIOLATION",
     "NOT_FOUND",
     "NOT_IN_USE",
     "OrganizationsErrors",
@@ -47,6 +48,10 @@ THROTTLED: Final = (
 )
 #: The first sentence of HandshakeNotFoundException's documentation (C6).
 NOT_FOUND: Final = "We can't find a handshake with the HandshakeId that you specified."
+#: The first sentence of ConstraintViolationException's documentation (C6).
+CONSTRAINT_VIOLATION: Final = (
+    "Performing this operation violates a minimum or maximum value limit."
+)
 INVALID_NEXT_TOKEN: Final = "The NextToken you provided is not valid for this request."
 
 #: Failure kind (`runtime.validation.KINDS`) -> the Reason it is answered with and AWS's

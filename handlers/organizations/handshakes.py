@@ -4,7 +4,9 @@ CancelHandshake (R10–R16).
 
 Accept, Decline and Cancel run in one write transaction that locks the rows it changes
 (`store`), so on one handshake they are serialised across threads and processes and
-exactly one transition wins (R13).
+exactly one transition wins (R13). An action with rules of its own adds them through the
+base's hooks, `_check_answerer` and `_answered` (TRANSFER_RESPONSIBILITY:
+`transfer_handshakes`, X5).
 """
 
 from __future__ import annotations
@@ -197,11 +199,13 @@ class HandshakeOperations(OrganizationsBase):
             row = self._visible(stored, caller, now)
             assert stored is not None
             self._check_caller(tx, row, caller, target)
+            self._check_answerer(tx, row, caller, target)  # the action's own (X5)
             if row.state == "EXPIRED" and stored.state in PENDING:
                 # R6: persisted, even though the answer below is an error.
                 store.set_state(tx, stored, "EXPIRED", row.state_changed_at)
             problem = _state_problem(row, target)
             if problem is None:
+                self._answered(tx, row, caller, target, now)
                 if target == "ACCEPTED":
                     self._on_accept(tx, row, caller, now)
                 elif (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Final
 
 from pydantic import TypeAdapter, ValidationError
@@ -13,6 +12,7 @@ from generated.organizations.errors import (
     InvalidInputException,
 )
 from generated.organizations.models import (
+    HandshakeParty,
     InviteAccountToOrganizationRequest,
     InviteAccountToOrganizationResponse,
 )
@@ -23,13 +23,13 @@ from generated.organizations.shapes import (
     HandshakePartyType,
     InvalidInputExceptionReason as InputReason,
 )
-from handlers.organizations import creation_store, errors, store
+from handlers.organizations import creation_store, errors, store, tag_store
 from handlers.organizations.tagging import check_tag_limit, validate_new_tags
 from handlers.organizations.base import OrganizationsBase, new_handshake
 from runtime.context import RequestContext
 from runtime.validation import Failure
 
-__all__ = ["InvitationOperations"]
+__all__ = ["InvitationOperations", "check_account_target", "checked_target"]
 
 #: The model's own account id shape (`^\d{12}$`, ASCII digits only): a target ACCOUNT id
 #: is checked as the model would check an AccountId member.
@@ -44,10 +44,22 @@ def _is_account_id(value: str) -> bool:
     return True
 
 
-def _checked_target(target_type: str, target_id: str) -> str:
-    """R17's request checks on the target: an ORGANIZATION is INVALID_PARTY_TYPE_TARGET,
-    an address without a local part, an `@` and a dotted domain
-    INVALID_EMAIL_ADDRESS_TARGET. The target's id as stored (addresses lowercased)."""
+def check_account_target(target: HandshakeParty) -> None:
+    """V1 step 1 for an invitation's target (R17, and X2's transfer invitations): an
+    ACCOUNT target's id is checked as the model checks an AccountId."""
+    if target.type_ == HandshakePartyType.ACCOUNT and not _is_account_id(target.id):
+        # The model types Target.Id loosely (any party id); an ACCOUNT target is an
+        # AccountId, and fails as that member's pattern would (R8's answer).
+        raise errors.invalid_input(
+            Failure("Target.Id", "pattern", "Member must be an account id")
+        )
+
+
+def checked_target(target_type: str, target_id: str) -> str:
+    """R17's request checks on the target (and X2's): an ORGANIZATION is
+    INVALID_PARTY_TYPE_TARGET, an address without a local part, an `@` and a dotted
+    domain INVALID_EMAIL_ADDRESS_TARGET. The target's id as stored (addresses
+    lowercased)."""
     if target_type == HandshakePartyType.ORGANIZATION:
         raise InvalidInputException(
             "You specified the wrong type of entity (account, organization, or email) "
@@ -75,19 +87,14 @@ class InvitationOperations(OrganizationsBase):
         V1's order: an ACCOUNT target's id is checked as the model checks an AccountId
         (step 1); then who calls (steps 2–4); then the request's own checks (step 6):
         the party type, the email address, the tags (T3, T6)."""
-        target_type, target_id = request.target.type_, request.target.id
-        if target_type == HandshakePartyType.ACCOUNT and not _is_account_id(target_id):
-            # The model types Target.Id loosely (any party id); an ACCOUNT target is an
-            # AccountId, and fails as that member's pattern would (R8's answer).
-            raise errors.invalid_input(
-                Failure("Target.Id", "pattern", "Member must be an account id")
-            )
+        check_account_target(request.target)
+        target_type = request.target.type_
         with self.transaction() as tx:
             # Locked: the organization's invitations are serialised (R18, R19 counts).
             org = self._authorize(
                 tx, context, "InviteAccountToOrganization", lock=True
             ).org
-            target_id = _checked_target(target_type, target_id)
+            target_id = checked_target(target_type, request.target.id)
             # T6: the tags are checked per T3 at the invitation (attached on acceptance,
             # H7).
             validate_new_tags(request.tags or [])
@@ -147,11 +154,6 @@ class InvitationOperations(OrganizationsBase):
                     f"You can send at most {daily} invitations a day.",
                     reason=Constraint.HANDSHAKE_RATE_LIMIT_EXCEEDED,
                 )
-            tags = (
-                json.dumps([{"Key": t.key, "Value": t.value} for t in request.tags])
-                if request.tags
-                else None
-            )
             row = new_handshake(
                 org["id"],
                 ActionType.INVITE,
@@ -159,7 +161,7 @@ class InvitationOperations(OrganizationsBase):
                 now,
                 (target_type, target_id),
                 notes=request.notes,
-                tags=tags,
+                tags=tag_store.dump_stored(request.tags or []),
             )
             store.insert_handshake(tx, row)
             return InviteAccountToOrganizationResponse.model_construct(

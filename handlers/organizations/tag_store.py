@@ -20,7 +20,7 @@ Joining (`store.join`) overwrites the column, departure deletes the table's rows
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from generated.organizations.models import Tag
@@ -31,6 +31,7 @@ __all__ = [
     "add_tags",
     "count",
     "delete_tags",
+    "dump_stored",
     "parse_stored",
     "put_tags",
     "remove_tags",
@@ -55,6 +56,13 @@ def parse_stored(text: str | None) -> list[tuple[str, str]]:
         return []
     loaded: list[dict[str, Any]] = json.loads(text)
     return [(str(tag["Key"]), str(tag["Value"])) for tag in loaded]
+
+
+def dump_stored(tags: Sequence[Tag]) -> str | None:
+    """An invitation's tags as `parse_stored` reads them back (None: no tags)."""
+    if not tags:
+        return None
+    return json.dumps([{"Key": tag.key, "Value": tag.value} for tag in tags])
 
 
 def taggable_in(
