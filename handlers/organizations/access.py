@@ -16,8 +16,12 @@ Z1 (callers in no organization, step 3):
 
 Anyone else is AccessDenied (Z2). Operations the matrix decides otherwise are not here
 and keep their own rules: CreateOrganization (O1), DescribeOrganization (O4, every
-account), LeaveOrganization (A17, members), the handshake operations (R10–R22) and the
-responsibility-transfer operations where "the MA of either side" may call (X7, X9, X10).
+account), LeaveOrganization (A17, members) and the handshake operations (R10–R22).
+
+"The MA of either side" (rows 59, 62, 63, and a transfer's tags, rows 48–50) is two
+checks: the coarse one here, the management account (of whichever organization calls),
+and the side at step 7, where a transfer the caller's organization is no side of is
+not found (`transfers`, X7; `tagging`, T1).
 """
 
 from __future__ import annotations
@@ -92,14 +96,17 @@ MAY_CALL: Final[Mapping[str, frozenset[Role]]] = {
     "PutResourcePolicy": _MA,  # 45
     "DescribeResourcePolicy": _READ,  # 46
     "DeleteResourcePolicy": _MA,  # 47
-    # 48–50: a transfer's tags are for the MA of either side (X7), decided by the
-    # transfer rules before this check.
+    # 48–50: a transfer's tags are for the MA of either side (X7): a DA or DG passes
+    # here, then learns at steps 7-8 that the transfer is not for it (`tagging`).
     "TagResource": _DELEGABLE,  # 48
     "UntagResource": _DELEGABLE,  # 49
     "ListTagsForResource": _READ,  # 50
     "InviteAccountToOrganization": _MA,  # 51
     "ListHandshakesForOrganization": _READ,  # 57 (R22 as amended)
     "InviteOrganizationToTransferResponsibility": _MA,  # 58
+    "DescribeResponsibilityTransfer": _MA,  # 59: of either side (X7, step 7)
     "ListInboundResponsibilityTransfers": _MA,  # 60
     "ListOutboundResponsibilityTransfers": _MA,  # 61
+    "UpdateResponsibilityTransfer": _MA,  # 62: of either side (X9, step 7)
+    "TerminateResponsibilityTransfer": _MA,  # 63: of either side (X10, step 7)
 }

@@ -7,15 +7,28 @@ that every operation changing the tree calls, so that no area forgets another.
 | `newcomer` | CreateOrganization (root, management account), CreateOrganizationalUnit, an account created (CreateAccount's completion) or joining by invitation (R16, H7) | P5: the AWS-managed default policy of every enabled type that has one is attached directly |
 | `target_removed` | DeleteOrganizationalUnit (U5) | P19: its attachments go |
 | `account_departed` | RemoveAccountFromOrganization, LeaveOrganization, the departure after closure (A18, A21) | P19: its attachments go; its delegated-administrator registrations go (DECIDED: after A21's departure no operation could deregister it, D7) |
-| `organization_deleted` | DeleteOrganization (O5) | its policies, attachments, service access, registrations and delegation policy go, with their tags |
+| `organization_deleted` | DeleteOrganization (O5) | its policies, attachments, service access, registrations and delegation policy go, with their tags; its responsibility transfers stay for the other side, except those whose other side is deleted too, which go with their tags (DECIDED, below) |
 
 Tags of a deleted OU or departing account are removed by the tree's own SQL
 (`tree_store.delete_ou`, `departure_store.depart`).
+
+DECIDED (O5, X11): an organization is deleted only when none of its transfers is
+REQUESTED or in force, so what is left of them has ended or was never accepted. The
+other side keeps seeing them (as handshakes stay visible to their recipients, H4) until
+X11's retention hides them; the deleted side's former management account, standalone
+now, cannot ask (Z1). A transfer whose other side was deleted before is seen by nobody
+any more: it goes, with its tags.
 """
 
 from __future__ import annotations
 
-from handlers.organizations import policy_store, tree_store
+from handlers.organizations import (
+    policy_store,
+    store,
+    tag_store,
+    transfer_store,
+    tree_store,
+)
 from handlers.organizations.aws_managed import DEFAULT_POLICY
 from runtime.database import Transaction
 
@@ -49,7 +62,8 @@ def account_departed(tx: Transaction, organization_id: str, account_id: str) -> 
 
 
 def organization_deleted(tx: Transaction, organization_id: str) -> None:
-    """O5: everything §7–§9 stored for the organization."""
+    """O5: everything §7–§9 stored for the organization, and its transfers nobody
+    sees any more (§11, module docstring)."""
     policy_store.delete_organization_policies(tx, organization_id)
     tx.execute(
         "DELETE FROM tags WHERE resource_id IN"
@@ -58,3 +72,12 @@ def organization_deleted(tx: Transaction, organization_id: str) -> None:
     )
     for table in ("enabled_services", "delegated_administrators", "resource_policies"):
         tx.execute(f"DELETE FROM {table} WHERE organization_id = ?", (organization_id,))
+    for transfer in transfer_store.of_organization(tx, organization_id):
+        other = (
+            transfer.target_organization_id
+            if transfer.source_organization_id == organization_id
+            else transfer.source_organization_id
+        )
+        if store.sender(tx, other) is None:  # deleted before (module docstring)
+            tag_store.delete_tags(tx, transfer.id)
+            transfer_store.delete(tx, transfer.id)

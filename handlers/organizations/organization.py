@@ -26,6 +26,7 @@ from generated.organizations.shapes import (
 from handlers.organizations import cascade, creation_store, documents, store
 from handlers.organizations.base import OrganizationsBase, new_handshake, unique_id
 from handlers.organizations.errors import BUSY, NOT_IN_USE
+from handlers.organizations.transfers import check_no_transfer_in_process
 from runtime.context import RequestContext
 from runtime.model import Empty
 
@@ -104,8 +105,9 @@ class OrganizationOperations(OrganizationsBase):
         Policies, attachments, service access, delegated administrators and the
         delegation policy go with it (`cascade.organization_deleted`).
 
-        Not yet: ConstraintViolation ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS (transfers,
-        X rules)."""
+        A responsibility transfer of either side that is REQUESTED or in force is
+        ConstraintViolation ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS, after the emptiness
+        check (X12, `transfers.check_no_transfer_in_process`)."""
         with self.transaction() as tx:
             self._caller(
                 tx, context, lock=True
@@ -121,6 +123,7 @@ class OrganizationOperations(OrganizationsBase):
                 tx, org["id"], caller.id
             ) or creation_store.in_progress_count(tx, org["id"], now):
                 raise OrganizationNotEmptyException(NOT_EMPTY)
+            check_no_transfer_in_process(tx, org["id"], now)
             for row in store.pending_sent(tx, self.db, org["id"], now):
                 if not store.set_state(tx, row, "CANCELED", now):
                     raise ConcurrentModificationException(BUSY)

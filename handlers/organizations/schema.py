@@ -220,4 +220,32 @@ MIGRATIONS = [
     """
     ALTER TABLE accounts ADD COLUMN standalone_ready INTEGER NOT NULL DEFAULT 1
     """,
+    # 7. Responsibility transfers (organizations.md §11, X1–X12): one row per transfer,
+    # both organizations' view of it (X6). The invited organization is the source, the
+    # inviting one the target (X1); `status` is what was answered or done (REQUESTED,
+    # ACCEPTED, DECLINED, CANCELED, WITHDRAWN), and what time does to it (EXPIRED once
+    # its handshake's expiry, StartTimestamp − 24 h, has come; ended once `end_at` has
+    # come; gone after X11's retention) is worked out on the business clock when read
+    # (C3). Listings read by either side's organization in (created_at, id) order (L3).
+    """
+    CREATE TABLE responsibility_transfers (
+        id TEXT PRIMARY KEY,
+        transfer_type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        source_organization_id TEXT NOT NULL,
+        source_account_id TEXT NOT NULL,
+        target_organization_id TEXT NOT NULL,
+        target_account_id TEXT NOT NULL,
+        handshake_id TEXT NOT NULL UNIQUE,
+        start_at BIGINT NOT NULL,
+        end_at BIGINT,
+        status TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        status_changed_at BIGINT NOT NULL
+    );
+    CREATE INDEX transfers_by_source
+        ON responsibility_transfers (source_organization_id, created_at, id);
+    CREATE INDEX transfers_by_target
+        ON responsibility_transfers (target_organization_id, created_at, id)
+    """,
 ]

@@ -40,7 +40,8 @@ The organization's structure (README "Seeding a known world", organizations.md M
   no organization too: PENDING_ACTIVATION exists only this way, A23, O2);
 - the other areas' sections (`AREA_SECTIONS`): `enabled_services` and
   `delegated_administrators` (`seed_delegated`); `resource_policies`, the delegation
-  policy (`seed_delegation`); `effective_policy_errors` (`seed_effective`).
+  policy (`seed_delegation`); `effective_policy_errors` (`seed_effective`);
+  `responsibility_transfers` (`seed_transfers`).
 
 Ids are checked against the model's patterns. Loading is idempotent: organizations
 (with their members' placement), OUs, handshakes, create-account requests and tag keys
@@ -67,6 +68,7 @@ from handlers.organizations import (
     seed_delegation,
     seed_effective,
     seed_policies,
+    seed_transfers,
     store,
     tag_store,
     tree_store,
@@ -100,6 +102,8 @@ AREA_SECTIONS: tuple[tuple[str, Loader], ...] = (
     ("delegated_administrators", seed_delegated.load_delegated_administrators),
     # Validation errors of effective policies (E11; `seed_effective`).
     (seed_effective.SECTION, seed_effective.load_errors),
+    # Responsibility transfers with their handshakes (X3, X4; `seed_transfers`).
+    (seed_transfers.SECTION, seed_transfers.load_transfers),
 )
 
 #: The top-level members of a seed document.

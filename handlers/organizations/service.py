@@ -47,6 +47,8 @@ from handlers.organizations.schema import MIGRATIONS
 from handlers.organizations.service_access import ServiceAccessOperations
 from handlers.organizations.settings import OrganizationsSettings
 from handlers.organizations.tagging import TagOperations
+from handlers.organizations.transfer_handshakes import TransferHandshakes
+from handlers.organizations.transfers import TransferOperations
 from handlers.organizations.tree import TreeOperations
 from runtime.service import ServiceDefinition
 
@@ -68,6 +70,8 @@ class Handlers(
     ServiceAccessOperations,
     DelegatedAdministratorOperations,
     EffectivePolicyOperations,
+    TransferOperations,
+    TransferHandshakes,
     OrganizationsBase,
 ):
     """CreateOrganization, DescribeOrganization, EnableAllFeatures, DescribeAccount,
@@ -84,8 +88,11 @@ class Handlers(
     `resource_policy`: Put/Describe/DeleteResourcePolicy; `service_access`:
     Enable/DisableAWSServiceAccess, ListAWSServiceAccessForOrganization; `delegated`:
     Register/DeregisterDelegatedAdministrator, ListDelegatedAdministrators,
-    ListDelegatedServicesForAccount. Every other operation keeps the skeleton's
-    not-implemented answer."""
+    ListDelegatedServicesForAccount; `transfers`:
+    InviteOrganizationToTransferResponsibility, DescribeResponsibilityTransfer,
+    ListInbound/ListOutboundResponsibilityTransfers, Update/TerminateResponsibilityTransfer
+    (their handshake's own rules: `transfer_handshakes`). Every other operation keeps the
+    skeleton's not-implemented answer."""
 
 
 SERVICE = ServiceDefinition(

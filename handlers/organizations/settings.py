@@ -153,6 +153,35 @@ class OrganizationsSettings(Settings):
         ),
     )
 
+    # -- responsibility transfers (X5, organizations.md §13) --------------------------
+    inbound_transfer_limit: int = Field(
+        20,
+        ge=1,
+        description=(
+            "accepted, not yet ended transfers an organization may manage for others "
+            "(as their target); one more acceptance is "
+            "RESPONSIBILITY_TRANSFER_MAX_INBOUND_QUOTA_VIOLATION (X5)"
+        ),
+    )
+    outbound_transfer_limit: int = Field(
+        1,
+        ge=1,
+        description=(
+            "accepted, not yet ended transfers of one type an organization may hand to "
+            "others (as their source); one more acceptance is "
+            "RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION (X5)"
+        ),
+    )
+    transfer_chain_limit: int = Field(
+        2,
+        ge=1,
+        description=(
+            "transfers one chain of accepted, not yet ended transfers may hold (A's "
+            "responsibility managed by B, B's by C: 2); a longer one is "
+            "RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION (X5)"
+        ),
+    )
+
     @field_validator("attachment_limits")
     @classmethod
     def _known_types(cls, value: str) -> str:

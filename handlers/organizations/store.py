@@ -265,15 +265,16 @@ def insert_organization(
 
 
 def id_taken(tx: Transaction, entity_id: str) -> bool:
-    """Whether any organization, root, OU, policy or delegation policy already has
-    `entity_id` (C1: ids are unique on the server)."""
+    """Whether any organization, root, OU, policy, delegation policy or responsibility
+    transfer already has `entity_id` (C1: ids are unique on the server)."""
     return (
         tx.one(
             "SELECT 1 AS taken FROM organizations WHERE id = ? OR root_id = ?"
             " UNION ALL SELECT 1 FROM organizational_units WHERE id = ?"
             " UNION ALL SELECT 1 FROM policies WHERE id = ?"
-            " UNION ALL SELECT 1 FROM resource_policies WHERE id = ?",
-            (entity_id,) * 5,
+            " UNION ALL SELECT 1 FROM resource_policies WHERE id = ?"
+            " UNION ALL SELECT 1 FROM responsibility_transfers WHERE id = ?",
+            (entity_id,) * 6,
         )
         is not None
     )

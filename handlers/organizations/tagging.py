@@ -17,7 +17,10 @@ Who may call (Z1–Z6, `_authorize`): the management account; delegated administ
 (ListTagsForResource) and delegates (all three). Z3 (closed callers) is the shared
 caller check's. A delegate's fine check (V1 step 8, D12) is on the tagged resource's ARN
 (`arns.resource_arn`) [DECIDED: P20 lists the policy operations' resources; a tag
-operation acts on the resource it names, as IAM's TagResource does].
+operation acts on the resource it names, as IAM's TagResource does]. A responsibility
+transfer's tags are for the management account of either side only (§2 rows 48–50, X7):
+a transfer the caller's organization is no side of is TargetNotFound (step 7), and a
+delegated administrator or delegate of either side is then AccessDenied (step 8).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from generated.organizations.errors import (
+    AccessDeniedException,
     ConstraintViolationException,
     InvalidInputException,
     TargetNotFoundException,
@@ -41,11 +45,12 @@ from generated.organizations.shapes import (
     ConstraintViolationExceptionReason as Violation,
 )
 from generated.organizations.shapes import InvalidInputExceptionReason as InputReason
-from handlers.organizations import documents, policy_store, tag_store
+from handlers.organizations import documents, policy_store, tag_store, transfer_store
 from handlers.organizations.access import Role
 from handlers.organizations.arns import resource_arn
 from handlers.organizations.aws_managed import MANAGED, immutable_policy
 from handlers.organizations.base import Access, OrganizationsBase
+from handlers.organizations.errors import ACCESS_DENIED
 from runtime.context import RequestContext
 from runtime.database import Row, Transaction
 
@@ -149,13 +154,18 @@ class TagOperations(OrganizationsBase):
     def _check_taggable(self, tx: Transaction, org: Row, resource_id: str) -> bool:
         """T1, C5, C9, C10: the organization's root, one of its OUs, one of its
         accounts (the management account included), one of its customer policies or
-        its delegation policy (D11); an AWS-managed policy, in an organization with ALL
+        its delegation policy (D11), or a responsibility transfer of either side that
+        is not gone (X7, X11); an AWS-managed policy, in an organization with ALL
         features (P10), answers True: it exists but takes no tags. Anything else —
-        another organization's, unknown, or a kind not taggable yet (transfers come
-        with their rules) — is TargetNotFound. The id is matched whole: the model's
-        pattern is an unanchored alternative (C9)."""
+        another organization's, unknown — is TargetNotFound. The id is matched whole:
+        the model's pattern is an unanchored alternative (C9)."""
         if resource_id in MANAGED and org["feature_set"] == "ALL":
             return True
+        if resource_id.startswith(transfer_store.ID_PREFIX):
+            now = self.now_ms()
+            if transfer_store.visible(tx, self.db, org["id"], resource_id, now) is None:
+                raise TargetNotFoundException(TARGET_NOT_FOUND)
+            return False
         if not tag_store.taggable_in(tx, org["id"], org["root_id"], resource_id):
             raise TargetNotFoundException(TARGET_NOT_FOUND)
         return False
@@ -167,7 +177,13 @@ class TagOperations(OrganizationsBase):
         the tagged resource's ARN (module docstring) and, for a policy, on its type as
         `organizations:PolicyType` (DECIDED: tagging a policy involves its type, as
         AWS's delegation examples grant TagResource for one type's policies). Only a
-        delegate's is worked out: the others pass `_check_delegate` whatever it is."""
+        delegate's is worked out: the others pass `_check_delegate` whatever it is.
+        A transfer's tags are for its sides' management accounts alone (§2 rows
+        48–50): a delegated administrator or delegate is AccessDenied."""
+        if resource_id.startswith(transfer_store.ID_PREFIX):
+            if access.role is not Role.MANAGEMENT:
+                raise AccessDeniedException(ACCESS_DENIED)
+            return
         if access.role is not Role.DELEGATE:
             return
         policy_type = _policy_type(tx, access.org, resource_id)
