@@ -251,8 +251,8 @@ def test_t1_delegates_and_delegated_administrators(transfer_world: World) -> Non
     """T1 (rows 48–50): a delegated administrator (ListTagsForResource) or a delegate
     (TagResource) of either side passes the coarse check, and is AccessDenied once the
     transfer is found (step 8); a transfer of another organization stays TargetNotFound
-    for it (step 7). (Registration and the delegation policy are written directly: the
-    D operations are another part's.)"""
+    for it (step 7). (The delegation policy is written directly: PutResourcePolicy is
+    another part's.)"""
     world = transfer_world
     target = world.organization(members=1)
     source = world.organization()
@@ -260,12 +260,10 @@ def test_t1_delegates_and_delegated_administrators(transfer_world: World) -> Non
     elsewhere = transfer_of(invite(world.organization(), world.organization()))
     # One member, both: a DA for ListTagsForResource, a DG for TagResource.
     administrator = delegate = target.members[0]
-    world.execute(
-        "INSERT INTO delegated_administrators"
-        " (organization_id, account_id, service_principal, registered_at)"
-        " VALUES (?, ?, 'sso.amazonaws.com', 0)",
-        target.id,
-        administrator.id,
+    manager = target.manager.client
+    manager.enable_aws_service_access(ServicePrincipal="sso.amazonaws.com")
+    manager.register_delegated_administrator(
+        AccountId=administrator.id, ServicePrincipal="sso.amazonaws.com"
     )
     policy = {
         "Version": "2012-10-17",
