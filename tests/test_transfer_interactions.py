@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from handlers.organizations import seed
+from support.databases import fresh_database
 from support.transfers import (
     DAY,
     END_OF_START_MONTH,
@@ -27,7 +28,6 @@ from support.transfers import (
     described,
     inbound,
     invite,
-    outbound,
     status,
     transfer_of,
     transfer_world,
@@ -78,7 +78,7 @@ def _deleting_is_blocked(org: Org) -> None:
 
 
 def test_o5_x12_a_transfer_in_process_blocks_deletion(transfer_world: World) -> None:
-    """O5, X12: while a transfer is REQUESTED, ACCEPTED, or WITHDRAWN before its end,
+    """O5, X12: while a transfer is REQUESTED, ACCEPTED, or WITHDRAWN up to its end,
     neither side may delete its organization (ConstraintViolation
     ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS, after OrganizationNotEmpty); once it has
     ended, both may."""
@@ -472,15 +472,16 @@ def status_of(actor: Actor, transfer_id: str) -> str:
     ],
 )
 def test_m8_bad_transfer_entries(
-    tmp_path: Path, change: dict[str, Any], problem: str
+    engine: str, tmp_path: Path, change: dict[str, Any], problem: str
 ) -> None:
-    """M8: a bad transfer entry stops loading with one line naming it."""
+    """M8: a bad transfer entry stops loading with one line naming it (the loader on
+    a fresh database of each engine)."""
     entry = {**SEED["responsibility_transfers"][0], "id": "rt-seededbadentry", **change}
     document = {
         **SEED,
         "responsibility_transfers": [*SEED["responsibility_transfers"], entry],
     }
-    with open_store(str(tmp_path / "seed.sqlite3")) as database:
+    with fresh_database(engine, tmp_path) as db, open_store(db) as database:
         with database.transaction() as tx:
             for account in ACCOUNTS:
                 tx.execute(

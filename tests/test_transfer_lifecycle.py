@@ -136,7 +136,7 @@ def test_x5_only_the_invited_management_account_accepts(transfer_world: World) -
 
 
 def test_x5_outbound_quota(transfer_world: World) -> None:
-    """X5: a source with a transfer in force (ACCEPTED, or WITHDRAWN before its end)
+    """X5: a source with a transfer in force (ACCEPTED, or WITHDRAWN up to its end)
     accepts no other → ConstraintViolation
     RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION, nothing accepted; from the
     first one's end on, it may."""

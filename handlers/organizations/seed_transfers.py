@@ -5,7 +5,8 @@ handshake that proposed it.
 ```json
 {"responsibility_transfers": [
   {"id": "rt-exampletransfer01", "handshake_id": "h-exampletransferhandshake01",
-   "target_organization_id": "o-exampleorgid", "source_organization_id": "o-sourceorgid",
+   "target_organization_id": "o-exampleorgid",
+   "source_organization_id": "o-sourceorgid",
    "name": "Billing for the source", "start": "2031-04-01T00:00:00Z",
    "requested": "2031-03-01T00:00:00Z", "status": "ACCEPTED",
    "status_changed": "2031-03-02T00:00:00Z"}
@@ -15,20 +16,23 @@ handshake that proposed it.
 Members: `id`, `handshake_id`, `target_organization_id` (the inviting organization,
 which manages the responsibility, X1), `source_organization_id` (the invited one),
 `name`, `start` and `requested` are required; both organizations must be seeded (or
-stored) already and differ. Optional: `type` (BILLING), `status` (REQUESTED, ACCEPTED,
-DECLINED, CANCELED or WITHDRAWN; REQUESTED when absent; EXPIRED is not stored, it follows
-from the clock: a REQUESTED transfer whose handshake's expiry, start − 24 h, has come),
-`status_changed` (when it got that status; `requested` when absent), `end` (the
-EndTimestamp: required with WITHDRAWN, refused otherwise), `recipient` (the handshake's
-recipient party, `{"type": "ACCOUNT" | "EMAIL", "id": ...}`; the source's management
-account by id when absent), `notes`, `tags` (the invitation's, `[{"Key", "Value"}]`).
+stored) already and differ. Optional: `type` (BILLING), `status` (REQUESTED,
+ACCEPTED, DECLINED, CANCELED or WITHDRAWN; REQUESTED when absent; EXPIRED is not
+stored, it follows from the clock: a REQUESTED transfer whose handshake's expiry,
+start − 24 h, has come), `status_changed` (when it got that status; `requested` when
+absent), `end` (the EndTimestamp: required with WITHDRAWN, refused otherwise),
+`recipient` (the handshake's recipient party, `{"type": "ACCOUNT" | "EMAIL", "id":
+...}`; the source's management account by id when absent), `notes`, `tags` (the
+invitation's, `[{"Key", "Value"}]`).
 
 The handshake is written as the invitation made it (X4): sent by the target, OPEN while
 REQUESTED, ACCEPTED with an ACCEPTED or WITHDRAWN transfer, else DECLINED or CANCELED,
 requested at `requested`, expiring at `start` − 24 h, its state changed at
 `status_changed`. A transfer's own tags go in the `tags` section (loaded after this one)
-with its id as `resource_id`. Loading is idempotent: a transfer whose id is stored is
-left as it is; a handshake id already taken by another handshake stops loading.
+with its id as `resource_id`; the `handshakes` section takes no TRANSFER_RESPONSIBILITY
+handshake (it is made here, with its transfer). Loading is idempotent: a transfer whose
+id is stored is left as it is; a handshake id already taken by another handshake stops
+loading.
 """
 
 from __future__ import annotations

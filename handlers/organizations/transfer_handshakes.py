@@ -19,9 +19,9 @@ the generic lifecycle of `handshakes`.
   `inbound_transfer_limit` (20) → RESPONSIBILITY_TRANSFER_MAX_INBOUND_QUOTA_VIOLATION;
   the longest chain of transfers in force through the new one would hold more than
   `transfer_chain_limit` (2) → RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION. Then the
-  invitation's tags go to the transfer (T6), as TagResource would put them at that moment
-  (DECIDED: an existing key takes the invitation's value; more than 50 keys on the
-  transfer afterwards is MAX_TAG_LIMIT_EXCEEDED and nothing is accepted).
+  invitation's tags go to the transfer (T6), as TagResource would put them at that
+  moment (DECIDED: an existing key takes the invitation's value; more than 50 keys on
+  the transfer afterwards is MAX_TAG_LIMIT_EXCEEDED and nothing is accepted).
   Acceptances lock both organizations' rows, in id order, so that two acceptances
   sharing an organization are counted one after the other (C8).
 - **H8:** R18's daily quota and R19's account limit count INVITE handshakes only, so
@@ -113,23 +113,25 @@ class TransferHandshakes(OrganizationsBase):
         for organization_id in sorted({source, target}):
             store.organization(tx, self.db, organization_id, lock=True)
         limits = self.settings
-        kind = transfer.transfer_type
-        if (
-            transfer_store.in_force_count(tx, "outbound", source, kind, now)
-            >= limits.outbound_transfer_limit
+        for side, organization_id, limit, reason in (
+            (
+                "outbound",
+                source,
+                limits.outbound_transfer_limit,
+                Limit.RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION,
+            ),
+            (
+                "inbound",
+                target,
+                limits.inbound_transfer_limit,
+                Limit.RESPONSIBILITY_TRANSFER_MAX_INBOUND_QUOTA_VIOLATION,
+            ),
         ):
-            raise ConstraintViolationException(
-                CONSTRAINT_VIOLATION,
-                reason=Limit.RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION,
+            count = transfer_store.in_force_count(
+                tx, side, organization_id, transfer.transfer_type, now
             )
-        if (
-            transfer_store.in_force_count(tx, "inbound", target, kind, now)
-            >= limits.inbound_transfer_limit
-        ):
-            raise ConstraintViolationException(
-                CONSTRAINT_VIOLATION,
-                reason=Limit.RESPONSIBILITY_TRANSFER_MAX_INBOUND_QUOTA_VIOLATION,
-            )
+            if count >= limit:
+                raise ConstraintViolationException(CONSTRAINT_VIOLATION, reason=reason)
         chain = (
             self._reach(tx, source, upstream=True, now=now)
             + 1

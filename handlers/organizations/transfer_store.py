@@ -1,4 +1,5 @@
-"""SQL for responsibility transfers (organizations.md §11): rows in, rows out (as `store`).
+"""SQL for responsibility transfers (organizations.md §11): rows in, rows out (as
+`store`).
 
 One row of migration 7's `responsibility_transfers` is one transfer, seen by both its
 organizations (X6): the **source** (the invited organization, whose management account
@@ -139,6 +140,14 @@ _SELECT = (
 )
 
 
+#: The column that names the organization of a side (X6): the target's transfers are
+#: inbound to it, the source's outbound.
+_SIDE_COLUMN = {
+    "inbound": "target_organization_id",
+    "outbound": "source_organization_id",
+}
+
+
 def _in_force(now: int) -> tuple[str, list[Any]]:
     """SQL for `TransferRow.in_force`."""
     return "(status = 'ACCEPTED' OR (status = 'WITHDRAWN' AND end_at >= ?))", [now]
@@ -211,12 +220,10 @@ def page(
     """X8: the organization's visible transfers of one type, inbound (it is the target)
     or outbound (the source), optionally the one `transfer_id`, in (created_at, id)
     order after a position (L3, L4)."""
-    column = {
-        "inbound": "target_organization_id",
-        "outbound": "source_organization_id",
-    }[side]
     visible, params = _visible(now)
-    sql = f"{_SELECT} WHERE {column} = ? AND transfer_type = ? AND {visible}"
+    sql = (
+        f"{_SELECT} WHERE {_SIDE_COLUMN[side]} = ? AND transfer_type = ? AND {visible}"
+    )
     params = [organization_id, transfer_type, *params]
     if transfer_id is not None:
         sql += " AND id = ?"
@@ -259,13 +266,10 @@ def in_force_count(
 ) -> int:
     """Transfers of one type in force whose target (`side` "inbound") or source
     ("outbound") is the organization (X5's quotas)."""
-    column = {
-        "inbound": "target_organization_id",
-        "outbound": "source_organization_id",
-    }[side]
     in_force, params = _in_force(now)
     row = tx.one(
-        f"SELECT COUNT(*) AS n FROM responsibility_transfers WHERE {column} = ?"
+        "SELECT COUNT(*) AS n FROM responsibility_transfers"
+        f" WHERE {_SIDE_COLUMN[side]} = ?"
         f" AND transfer_type = ? AND {in_force}",
         [organization_id, transfer_type, *params],
     )

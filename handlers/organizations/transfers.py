@@ -1,7 +1,8 @@
-"""Responsibility transfers (organizations.md §11): InviteOrganizationToTransferResponsibility
-(X2–X4), DescribeResponsibilityTransfer (X7), ListInbound/ListOutboundResponsibilityTransfers
-(X8), UpdateResponsibilityTransfer (X9), TerminateResponsibilityTransfer (X10); and the
-check DeleteOrganization makes (O5, `check_no_transfer_in_process`).
+"""Responsibility transfers (organizations.md §11):
+InviteOrganizationToTransferResponsibility (X2–X4), DescribeResponsibilityTransfer (X7),
+ListInbound/ListOutboundResponsibilityTransfers (X8), UpdateResponsibilityTransfer (X9),
+TerminateResponsibilityTransfer (X10); and the check DeleteOrganization makes (O5,
+`check_no_transfer_in_process`).
 
 **Parties (X1).** The inviting organization is the transfer's **target** (it will manage
 the responsibility); the invited one, whose management account receives the
@@ -16,16 +17,15 @@ either side is refused at step 4, as any member is, so it learns nothing of the 
 
 **Checks of the invitation (X2)**, in V1's order: an ACCOUNT target's id as an
 AccountId (step 1, as R8); the caller's; the target's type and email (as
-InviteAccountToOrganization's, `invitations`); the start
-date (`transfer_dates`); the tags (T3, T6); the target account: the caller itself or an
-account of its organization → HandshakeConstraintViolation SOURCE_AND_TARGET_CANNOT_MATCH,
-unknown or not the management account of an organization →
-TARGET_ACCOUNT_VALIDATION_FAILURE; a REQUESTED transfer from this organization to that
-one → DuplicateHandshakeException (DECIDED: whether the target is named by id or by
-email, since both name the same organization); a transfer in force between the two, either
-way round → RESPONSIBILITY_TRANSFER_ALREADY_EXISTS (DECIDED: either way round); the tags'
-count (50). Then the handshake (OPEN, expiring 24 hours before the start, X4) and the
-transfer (REQUESTED, X3) are made together.
+InviteAccountToOrganization's, `invitations`); the start date (`transfer_dates`); the
+tags (T3, T6); the target account: the caller itself or an account of its organization
+→ HandshakeConstraintViolation SOURCE_AND_TARGET_CANNOT_MATCH, unknown or not the
+management account of an organization → TARGET_ACCOUNT_VALIDATION_FAILURE; a REQUESTED
+transfer from this organization to that one → DuplicateHandshakeException (DECIDED:
+whether the target is named by id or by email, since both name the same organization);
+a transfer in force between the two → RESPONSIBILITY_TRANSFER_ALREADY_EXISTS (DECIDED:
+either way round); the tags' count (50). Then the handshake (OPEN, expiring 24 hours
+before the start, X4) and the transfer (REQUESTED, X3) are made together.
 
 **Time (C3)** is the business clock read after the organization's lock, and what it does
 to a transfer (expiry, its end, X11's retention) is worked out when it is read
@@ -76,8 +76,12 @@ from handlers.organizations import (
     transfer_documents,
     transfer_store,
 )
-from handlers.organizations.base import Access, OrganizationsBase, new_handshake
-from handlers.organizations.base import unique_id
+from handlers.organizations.base import (
+    Access,
+    OrganizationsBase,
+    new_handshake,
+    unique_id,
+)
 from handlers.organizations.errors import CONSTRAINT_VIOLATION
 from handlers.organizations.invitations import check_account_target, checked_target
 from handlers.organizations.tagging import check_request_tag_count, validate_new_tags
@@ -124,7 +128,7 @@ def check_no_transfer_in_process(
     tx: Transaction, organization_id: str, now: int
 ) -> None:
     """O5: while a transfer of either side is REQUESTED (and not expired) or in force
-    (ACCEPTED, or WITHDRAWN before its end), DeleteOrganization is ConstraintViolation
+    (ACCEPTED, or WITHDRAWN up to its end), DeleteOrganization is ConstraintViolation
     ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS."""
     if transfer_store.in_process_of(tx, organization_id, now):
         raise ConstraintViolationException(
@@ -202,8 +206,9 @@ class TransferOperations(OrganizationsBase):
 
     def _invited(self, tx: Transaction, access: Access, target: tuple[str, str]) -> Row:
         """X2: the organization the target account manages (as `store.sender` reads
-        it); the caller or its organization's accounts are SOURCE_AND_TARGET_CANNOT_MATCH,
-        anything else that manages no organization TARGET_ACCOUNT_VALIDATION_FAILURE."""
+        it); the caller or its organization's accounts are
+        SOURCE_AND_TARGET_CANNOT_MATCH, anything else that manages no organization
+        TARGET_ACCOUNT_VALIDATION_FAILURE."""
         target_type, target_id = target
         invited = (
             store.account(tx, self.db, target_id)
