@@ -227,6 +227,33 @@ def test_x5_max_level(transfer_world: World) -> None:
     accepted(d, y)
 
 
+def test_x5_max_level_racing(transfer_world: World) -> None:
+    """X5, C8: B → C in force; A → B and C → D accepted at once would make a chain of
+    3: exactly one acceptance wins, the other is MAX_LEVEL_VIOLATION (or, when the two
+    met in each other's locks, R13's ConcurrentModificationException). Three rounds."""
+    world = transfer_world
+
+    def accept(pair: tuple[Org, dict[str, Any]]) -> str:
+        source, handshake = pair
+        try:
+            source.manager.client.accept_handshake(HandshakeId=handshake["Id"])
+        except ClientError as error:
+            return str(error.response.get("Reason") or error.response["Error"]["Code"])
+        return "ACCEPTED"
+
+    for _ in range(3):
+        a, b, c, d = _orgs(world, 4)
+        accepted(c, b)
+        pairs = [(a, invite(b, a)), (c, invite(d, c))]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = list(pool.map(accept, pairs))
+        assert outcomes.count("ACCEPTED") == 1, outcomes
+        assert set(outcomes) - {"ACCEPTED"} <= {
+            "RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION",
+            "ConcurrentModificationException",
+        }, outcomes
+
+
 # -- X8: listing -------------------------------------------------------------------------
 
 

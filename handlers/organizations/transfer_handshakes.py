@@ -23,7 +23,8 @@ the generic lifecycle of `handshakes`.
   moment (DECIDED: an existing key takes the invitation's value; more than 50 keys on
   the transfer afterwards is MAX_TAG_LIMIT_EXCEEDED and nothing is accepted).
   Acceptances lock both organizations' rows, in id order, so that two acceptances
-  sharing an organization are counted one after the other (C8).
+  sharing an organization are counted one after the other, and then the rows of the
+  organizations on the chains through them (C8, `_chain`).
 - **H8:** R18's daily quota and R19's account limit count INVITE handshakes only, so
   transfer invitations count toward neither.
 
@@ -132,12 +133,7 @@ class TransferHandshakes(OrganizationsBase):
             )
             if count >= limit:
                 raise ConstraintViolationException(CONSTRAINT_VIOLATION, reason=reason)
-        chain = (
-            self._reach(tx, source, upstream=True, now=now)
-            + 1
-            + self._reach(tx, target, upstream=False, now=now)
-        )
-        if chain > limits.transfer_chain_limit:
+        if self._chain(tx, source, target, now) > limits.transfer_chain_limit:
             raise ConstraintViolationException(
                 CONSTRAINT_VIOLATION,
                 reason=Limit.RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION,
@@ -149,19 +145,40 @@ class TransferHandshakes(OrganizationsBase):
         check_tag_limit(tx, transfer.id, tags)
         tag_store.put_tags(tx, transfer.id, tags)
 
+    def _chain(self, tx: Transaction, source: str, target: str, now: int) -> int:
+        """How many transfers the longest chain through a new `source` → `target`
+        would hold (module docstring). C8: every organization on the chains found is
+        locked too (`source` and `target` are already), and the chains found again,
+        until no new organization turns up; so two acceptances that could lengthen
+        one chain together are counted one after the other. (On SQLite the write
+        transaction already excludes every other writer.)"""
+        locked = {source, target}
+        while True:
+            up, up_seen = self._reach(tx, source, upstream=True, now=now)
+            down, down_seen = self._reach(tx, target, upstream=False, now=now)
+            fresh = (up_seen | down_seen) - locked
+            if not fresh or not self.db.for_update:
+                return up + 1 + down
+            for organization_id in sorted(fresh):
+                store.organization(tx, self.db, organization_id, lock=True)
+            locked |= fresh
+
     def _reach(
         self, tx: Transaction, organization_id: str, *, upstream: bool, now: int
-    ) -> int:
+    ) -> tuple[int, set[str]]:
         """The longest chain of transfers in force leading into the organization
-        (`upstream`) or on from it, followed at most `transfer_chain_limit` steps."""
+        (`upstream`) or on from it, followed at most `transfer_chain_limit` steps, and
+        the organizations met on the way."""
         frontier = {organization_id}
+        seen: set[str] = set()
         steps = 0
         while steps < self.settings.transfer_chain_limit:
             frontier = transfer_store.in_force_neighbours(tx, frontier, upstream, now)
             if not frontier:
                 break
+            seen |= frontier
             steps += 1
-        return steps
+        return steps, seen
 
 
 def _proposed(tx: Transaction, row: HandshakeRow) -> TransferRow:
