@@ -123,7 +123,9 @@ def main() -> None:
                 client = server.client(0)
                 client.create_organization(FeatureSet="ALL")
                 answer = client.describe_organization()
-                print(f"  ({workers} proc) botogen answers {answer['Organization']['Id']}")
+                print(
+                    f"  ({workers} proc) botogen answers {answer['Organization']['Id']}"
+                )
                 account = ACCOUNTS[0]
                 headers = signed_headers(
                     server.url + "/",

@@ -159,7 +159,9 @@ def test_a_landing_zone_from_creation_to_deletion(landing: World) -> None:
         a["Id"] for a in listed
     ]
     assert admin.list_roots()["Roots"][0]["Id"] == root
-    children = admin.list_children(ParentId=ous["Workloads"], ChildType="ORGANIZATIONAL_UNIT")
+    children = admin.list_children(
+        ParentId=ous["Workloads"], ChildType="ORGANIZATIONAL_UNIT"
+    )
     assert {c["Id"] for c in children["Children"]} == {ous["Prod"], ous["Dev"]}
     assert [p["Id"] for p in admin.list_policies(Filter="TAG_POLICY")["Policies"]] == [
         tags
@@ -196,13 +198,16 @@ def test_a_landing_zone_from_creation_to_deletion(landing: World) -> None:
     again = org.create_organization()["Organization"]
     assert again["Id"] != created["Id"]
     new_root = org.list_roots()["Roots"][0]["Id"]
-    assert org.list_organizational_units_for_parent(ParentId=new_root)[
-        "OrganizationalUnits"
-    ] == []
+    assert (
+        org.list_organizational_units_for_parent(ParentId=new_root)[
+            "OrganizationalUnits"
+        ]
+        == []
+    )
     assert org.list_policies(Filter="TAG_POLICY")["Policies"] == []
-    assert org.list_aws_service_access_for_organization()[
-        "EnabledServicePrincipals"
-    ] == []
+    assert (
+        org.list_aws_service_access_for_organization()["EnabledServicePrincipals"] == []
+    )
     assert [a["Id"] for a in org.list_accounts()["Accounts"]] == [BILL["id"]]
     org.delete_organization()
     landing.clock.wall()

@@ -5,6 +5,4 @@
 
 from generated.organizations.models import DeclineHandshakeRequest
 
-DeclineHandshakeRequest(
-    handshake_id="h-examplehandshakeid111", handshakeid="x"
-)  # <- error
+DeclineHandshakeRequest(handshake_id="h-examplehandshakeid111", handshakeid="x")  # <- error
