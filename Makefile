@@ -38,10 +38,13 @@ typecheck: $(STAMP)
 
 ## The test command: freshness check; the handlers against the model (`botogen check`:
 ## fails, one line per change, while a breaking or review change is not accepted); then
-## the whole pytest suite (mypy included).
+## the whole pytest suite (mypy included), in TEST_WORKERS processes (pytest-xdist; a
+## module's tests stay in one process, so its servers start once). TEST_WORKERS=0 runs
+## it in this process. More than a few workers can exhaust PostgreSQL's 100 clients.
+TEST_WORKERS ?= 2
 test: check-generated
 	$(BIN)/botogen check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ## Benchmarks print figures (README: Performance); wrk comes from the distribution.
 bench: $(STAMP)

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from contextlib import ExitStack
+
 import pytest
 
 from codegen.source import ServiceModel, load
 from support.server import RESPONSE_FAILURES, install_strict_responses
+from support.world import SharedWorlds
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,3 +42,10 @@ def org_source() -> ServiceModel:
 def org_shapes(org_source: ServiceModel) -> dict[str, Any]:
     shapes: dict[str, Any] = org_source.model["shapes"]
     return shapes
+
+
+@pytest.fixture(scope="session")
+def shared_worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedWorlds]:
+    """The servers `support.world.world` hands out, one per engine, for the whole run."""
+    with ExitStack() as stack:
+        yield SharedWorlds(tmp_path_factory.mktemp("world"), stack)

@@ -166,6 +166,29 @@ def _client(world: World, actor: Any) -> Any:
     return world.client(actor, parameter_validation=False)
 
 
+# Every call below is refused, so one caller of each kind serves every operation.
+
+
+@pytest.fixture(scope="module")
+def standalone(world: World) -> Any:
+    """An account in no organization."""
+    return _client(world, world.account())
+
+
+@pytest.fixture(scope="module")
+def member(world: World) -> Any:
+    """A plain member: no delegated administrator, no delegation policy."""
+    return _client(world, world.organization(members=1).members[0])
+
+
+@pytest.fixture(scope="module")
+def closed(world: World) -> Any:
+    """A SUSPENDED member."""
+    member = world.organization(members=1).members[0]
+    world.execute("UPDATE accounts SET state = 'SUSPENDED' WHERE id = ?", member.id)
+    return _client(world, member)
+
+
 def test_every_operation_has_a_request() -> None:
     """The table covers the model: a new operation needs its request here."""
     assert set(REQUESTS) == set(OPERATIONS)
@@ -174,13 +197,12 @@ def test_every_operation_has_a_request() -> None:
 @pytest.mark.parametrize(
     "operation", sorted(set(IMPLEMENTED) - NOT_Z1), ids=lambda op: str(op)
 )
-def test_z1_v1_standalone_callers(world: World, operation: str) -> None:
+def test_z1_v1_standalone_callers(standalone: Any, operation: str) -> None:
     """Z1, V1 step 3: an account in no organization is AWSOrganizationsNotInUse, before
     the role and before anything the request names."""
-    caller = world.account()
     fails_with(
         "AWSOrganizationsNotInUseException",
-        lambda: call(_client(world, caller), operation, REQUESTS[operation]),
+        lambda: call(standalone, operation, REQUESTS[operation]),
     )
 
 
@@ -189,15 +211,12 @@ def test_z1_v1_standalone_callers(world: World, operation: str) -> None:
     sorted(set(IMPLEMENTED) - MEMBER_MAY_CALL),
     ids=lambda op: str(op),
 )
-def test_z2_v1_members(world: World, operation: str) -> None:
+def test_z2_v1_members(member: Any, operation: str) -> None:
     """Z2, V1 step 4: a plain member (no delegated administrator, no delegation policy)
     is AccessDenied for what the matrix keeps from it, before the request's own checks
     (step 6) and before any id it names is looked up (step 7)."""
-    org = world.organization(members=1)
-    member = org.members[0]
     answer = fails_with(
-        "AccessDeniedException",
-        lambda: call(_client(world, member), operation, REQUESTS[operation]),
+        "AccessDeniedException", lambda: call(member, operation, REQUESTS[operation])
     )
     assert answer["Error"]["Message"] == (
         "You don't have permissions to access this resource."
@@ -205,15 +224,11 @@ def test_z2_v1_members(world: World, operation: str) -> None:
 
 
 @pytest.mark.parametrize("operation", IMPLEMENTED, ids=lambda op: str(op))
-def test_z3_v1_closed_callers(world: World, operation: str) -> None:
+def test_z3_v1_closed_callers(closed: Any, operation: str) -> None:
     """Z3, V1 step 2: a SUSPENDED member is AccessDenied for every operation, before
     membership, role and request checks."""
-    org = world.organization(members=1)
-    member = org.members[0]
-    world.execute("UPDATE accounts SET state = 'SUSPENDED' WHERE id = ?", member.id)
     fails_with(
-        "AccessDeniedException",
-        lambda: call(_client(world, member), operation, REQUESTS[operation]),
+        "AccessDeniedException", lambda: call(closed, operation, REQUESTS[operation])
     )
 
 

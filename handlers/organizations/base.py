@@ -174,9 +174,10 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
         """R1: every account the server knows is in the accounts table (name and email
         as the accounts file says; membership as stored). Provisionable accounts are not:
         they do not exist until created (organizations.md M2)."""
-        for known in self.accounts:
-            if not known.provisionable:
-                store.upsert_account(tx, known.id, known.name, known.email)
+        store.upsert_accounts(
+            tx,
+            [(a.id, a.name, a.email) for a in self.accounts if not a.provisionable],
+        )
 
     def load_seed(self, tx: Transaction, document: dict[str, Any]) -> None:
         """Fixed organizations and handshakes (`handlers.organizations.seed`)."""

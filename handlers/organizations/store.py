@@ -84,17 +84,18 @@ def _not_purged(now: int) -> tuple[str, list[Any]]:
 # -- accounts -----------------------------------------------------------------------------
 
 
-def upsert_account(tx: Transaction, account_id: str, name: str, email: str) -> None:
-    """Known accounts (R1) come from the accounts registry; membership stays as stored."""
-    if tx.one("SELECT id FROM accounts WHERE id = ?", (account_id,)) is None:
+def upsert_accounts(tx: Transaction, accounts: Sequence[tuple[str, str, str]]) -> None:
+    """Known accounts (R1), as (id, name, email), come from the accounts registry: new
+    ones are inserted, known ones take the registry's name and email; membership stays
+    as stored. A few hundred rows a statement, so a start with thousands of accounts
+    costs a few statements."""
+    for start in range(0, len(accounts), 300):
+        chunk = accounts[start : start + 300]
+        marks = ", ".join("(?, ?, ?)" for _ in chunk)
         tx.execute(
-            "INSERT INTO accounts (id, name, email) VALUES (?, ?, ?)",
-            (account_id, name, email),
-        )
-    else:
-        tx.execute(
-            "UPDATE accounts SET name = ?, email = ? WHERE id = ?",
-            (name, email, account_id),
+            f"INSERT INTO accounts (id, name, email) VALUES {marks}"
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email",
+            [value for row in chunk for value in row],
         )
 
 

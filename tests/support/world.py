@@ -23,7 +23,7 @@ import functools
 import itertools
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -45,6 +45,9 @@ MS = timedelta(milliseconds=1)
 #: tests of one module need up to about 250 on the shared server (test_check_order:
 #: five per implemented operation).
 ACCOUNT_COUNT = 400
+#: How many the shared server of the whole run (`world`) knows: the tests of every
+#: module that uses it take theirs from it.
+SHARED_ACCOUNT_COUNT = 6000
 
 
 def dummy_accounts(count: int = ACCOUNT_COUNT) -> list[dict[str, str]]:
@@ -129,6 +132,20 @@ def fresh_instants(start: datetime, step: timedelta) -> Callable[[World], dateti
 # -- actors ---------------------------------------------------------------------------------
 
 
+class LazyClient:
+    """A boto3 client made on its first use: making one costs about 10 ms, and many
+    test accounts never call the API themselves (they are invited, moved, named)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            self._client = self._make()
+        return getattr(self._client, name)
+
+
 @dataclass
 class Actor:
     """One account of the server, with a boto3 client signed by its keys."""
@@ -182,6 +199,7 @@ class World:
         #: or change the stored state directly (`open_store`).
         self.db = db
         self._unused = list(accounts)
+        self._count = len(accounts)
         self._clock = clock
 
     @property
@@ -228,11 +246,12 @@ class World:
         """An account no test has used: standalone, with no handshakes."""
         if not self._unused:
             raise RuntimeError(
-                f"all {ACCOUNT_COUNT} test accounts are used: raise ACCOUNT_COUNT"
+                f"all {self._count} test accounts are used: raise ACCOUNT_COUNT"
+                " (SHARED_ACCOUNT_COUNT for `world`)"
             )
         entry = self._unused.pop(0)
         actor = Actor(**entry)
-        actor.client = self.client(actor)
+        actor.client = LazyClient(lambda: self.client(actor))
         return actor
 
     def accounts(self, count: int) -> list[Actor]:
@@ -411,11 +430,39 @@ def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+class SharedWorlds:
+    """One server per engine for the whole run, started the first time a module asks
+    for it (`world`; conftest.py's `shared_worlds` fixture holds them). Four threads: on PostgreSQL it holds at most eight connections
+    while the rest of the run starts servers of its own (PostgreSQL allows 100 clients
+    by default)."""
+
+    def __init__(self, folder: Path, stack: ExitStack) -> None:
+        self._folder = folder
+        self._stack = stack
+        self._worlds: dict[str, World] = {}
+
+    def get(self, engine: str) -> World:
+        if engine not in self._worlds:
+            folder = self._folder / engine
+            folder.mkdir()
+            self._worlds[engine] = self._stack.enter_context(
+                serving(
+                    folder,
+                    engine,
+                    "--threads",
+                    "4",
+                    accounts=dummy_accounts(SHARED_ACCOUNT_COUNT),
+                )
+            )
+        return self._worlds[engine]
+
+
 @pytest.fixture(scope="module")
-def world(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The shared server: default flags, wall clock."""
-    with serving(tmp_path_factory.mktemp(f"world-{engine}"), engine) as running:
-        yield running
+def world(engine: str, shared_worlds: SharedWorlds) -> World:
+    """The shared server of the whole run, of the module's engine: default flags, wall
+    clock. Tests of every module keep apart by taking fresh accounts
+    (`World.account()`), so it is started once rather than once per module."""
+    return shared_worlds.get(engine)
 
 
 @pytest.fixture(scope="module")
