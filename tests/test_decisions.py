@@ -276,7 +276,9 @@ def test_a_provisionable_account_signs_once_it_exists(
                 assert store.account(tx, database, future["id"]) is None
                 assert store.account(tx, database, entries[0]["id"]) is not None
             with database.transaction() as tx:
-                store.upsert_accounts(tx, [(future["id"], future["name"], future["email"])])
+                store.upsert_accounts(
+                    tx, [(future["id"], future["name"], future["email"])]
+                )
         assert client.list_handshakes_for_account()["Handshakes"] == []
         fails_with("AWSOrganizationsNotInUseException", client.describe_organization)
 

@@ -160,7 +160,7 @@ def created_account(org: Org) -> str:
 # -- D1: the registry, replaced by --config ------------------------------------------------
 
 
-def test_d1_config_replaces_the_registry(world: World) -> None:
+def test_d1_m6_config_replaces_the_registry(world: World) -> None:
     """D1, M6, M7: the configured registry replaces the default list: a principal of
     its own works, a default one is gone; the trusted-access mark governs D3 (RAM), the
     delegated-administrator mark D6–D8 (CLOUDTRAIL)."""

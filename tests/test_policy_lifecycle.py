@@ -334,3 +334,19 @@ def test_p14_l2_page_token_bound_to_the_filter(world: World) -> None:
         Filter=SCP,
         NextToken=token,
     )
+
+
+def test_p9_policy_object(world: World) -> None:
+    """P9: a policy is `{"PolicySummary": {Id, Arn, Name, Description, Type, AwsManaged},
+    "Content"}`, customer and AWS-managed alike; listings carry summaries only."""
+    org = world.organization()
+    client = org.manager.client
+    mine = create_policy(org, SCP, name="p9", Description="P9 policy")
+    summary = {"Id", "Arn", "Name", "Description", "Type", "AwsManaged"}
+    for policy_id in (mine["Id"], "p-FullAWSAccess"):
+        policy = client.describe_policy(PolicyId=policy_id)["Policy"]
+        assert set(policy) == {"PolicySummary", "Content"}
+        assert set(policy["PolicySummary"]) == summary
+    assert mine["Name"] == "p9" and mine["AwsManaged"] is False
+    listed = client.list_policies(Filter=SCP)["Policies"]
+    assert [set(p) for p in listed] == [summary, summary]

@@ -303,3 +303,20 @@ def test_p20_delegates_are_checked_on_the_resources(world: World) -> None:
         PolicyId=allowed["Id"],
         TargetId=target.id,
     )
+
+
+def test_m4_policy_types_switch_at_once(world: World) -> None:
+    """M4: enabling and disabling take effect in the answer itself, never PENDING_ENABLE
+    or PENDING_DISABLE; a policy of the type can be attached at once, and right after
+    disabling the type is gone from the root with its attachments."""
+    org = world.organization()
+    client = org.manager.client
+    root = enable(org, TAG)
+    assert {t["Status"] for t in root["PolicyTypes"]} == {"ENABLED"}
+    policy = create_policy(org, TAG, content=tag_content())["Id"]
+    client.attach_policy(PolicyId=policy, TargetId=root["Id"])
+    assert attached(org, root["Id"], TAG) == [policy]
+    disabled = client.disable_policy_type(RootId=root["Id"], PolicyType=TAG)["Root"]
+    assert [t["Type"] for t in disabled["PolicyTypes"]] == [SCP]
+    assert client.list_roots()["Roots"][0] == disabled
+    assert attached(org, root["Id"], TAG) == []
