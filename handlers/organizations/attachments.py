@@ -51,7 +51,7 @@ from generated.organizations.shapes import (
     ConstraintViolationExceptionReason as Constraint,
 )
 from generated.organizations.shapes import InvalidInputExceptionReason as InputReason
-from handlers.organizations import policy_store, store, tree_store
+from handlers.organizations import policy_store, tree_store
 from handlers.organizations.arns import policy_arn, root_arn
 from handlers.organizations.aws_managed import DEFAULT_POLICY
 from handlers.organizations.base import OrganizationsBase
@@ -132,7 +132,7 @@ class AttachmentOperations(OrganizationsBase):
                 raise ConstraintViolationException(
                     CONSTRAINT_VIOLATION, reason=Constraint.SERVICE_ACCESS_NOT_ENABLED
                 )
-            store.enable_policy_type(tx, org["id"], policy_type)
+            tree_store.enable_policy_type(tx, org["id"], policy_type)
             default = DEFAULT_POLICY.get(policy_type)
             if default is not None:
                 policy_store.attach_everywhere(

@@ -47,6 +47,7 @@ from handlers.organizations import (
     creation_store,
     documents,
     lifecycle,
+    organization_store,
     seed,
     store,
 )
@@ -239,7 +240,7 @@ class OrganizationsBase(ServiceHandler, OrganizationsSkeleton):
     def _sender(self, tx: Transaction, organization_id: str) -> Row:
         """The organization with its management account's name and email (a deleted
         one's too: its handshakes stay visible, H4)."""
-        org = store.sender(tx, organization_id) or store.former_sender(
+        org = store.sender(tx, organization_id) or organization_store.former_sender(
             tx, organization_id
         )
         assert org is not None, organization_id

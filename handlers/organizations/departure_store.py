@@ -6,7 +6,7 @@ Every function takes an open transaction; instants are epoch milliseconds.
 
 from __future__ import annotations
 
-from handlers.organizations import cascade, store, tag_store
+from handlers.organizations import cascade, organization_store, store, tag_store
 from runtime.database import Database, Row, Transaction
 
 __all__ = [
@@ -132,4 +132,4 @@ def depart(
                 store.set_state(tx, parent, "OPEN", now)
     tag_store.delete_tags(tx, account_id)
     cascade.account_departed(tx, organization_id, account_id)
-    store.detach_account(tx, account_id)
+    organization_store.detach_account(tx, account_id)

@@ -23,7 +23,14 @@ from generated.organizations.shapes import (
     ConstraintViolationExceptionReason as Limit,
     HandshakeConstraintViolationExceptionReason as Constraint,
 )
-from handlers.organizations import cascade, creation_store, documents, store
+from handlers.organizations import (
+    cascade,
+    creation_store,
+    documents,
+    organization_store,
+    store,
+    tree_store,
+)
 from handlers.organizations.base import OrganizationsBase, new_handshake, unique_id
 from handlers.organizations.errors import BUSY, NOT_IN_USE
 from handlers.organizations.transfers import check_no_transfer_in_process
@@ -68,7 +75,9 @@ class OrganizationOperations(OrganizationsBase):
             )
             store.join(tx, caller.id, organization_id, "INVITED", now, None)
             if feature_set == "ALL":
-                store.enable_policy_type(tx, organization_id, "SERVICE_CONTROL_POLICY")
+                tree_store.enable_policy_type(
+                    tx, organization_id, "SERVICE_CONTROL_POLICY"
+                )
                 # O1, P4: FullAWSAccess on the root and the management account.
                 cascade.newcomer(tx, organization_id, root_id, now)
                 cascade.newcomer(tx, organization_id, caller.id, now)
@@ -96,10 +105,10 @@ class OrganizationOperations(OrganizationsBase):
         """O5, H4: the management account deletes its organization once no other
         account is in it, nor being created (OrganizationNotEmpty otherwise). Every
         pending handshake the organization sent becomes CANCELED (expired ones stay
-        EXPIRED, R6); what it owns goes (`store.delete_organization_contents`); the
+        EXPIRED, R6); what it owns goes (`organization_store.delete_organization_contents`); the
         management account is standalone again (so it sees the invitations it
         received again, R17) and may create another organization. The organization's
-        row stays behind, retired (`store.retire_organization`), so that its
+        row stays behind, retired (`organization_store.retire_organization`), so that its
         handshakes keep their sender until R7. Response `{}`.
 
         Policies, attachments, service access, delegated administrators and the
@@ -127,10 +136,12 @@ class OrganizationOperations(OrganizationsBase):
             for row in store.pending_sent(tx, self.db, org["id"], now):
                 if not store.set_state(tx, row, "CANCELED", now):
                     raise ConcurrentModificationException(BUSY)
-            store.delete_organization_contents(tx, org["id"], org["root_id"], caller.id)
+            organization_store.delete_organization_contents(
+                tx, org["id"], org["root_id"], caller.id
+            )
             cascade.organization_deleted(tx, org["id"])
-            store.detach_account(tx, caller.id)
-            store.retire_organization(tx, org["id"])
+            organization_store.detach_account(tx, caller.id)
+            organization_store.retire_organization(tx, org["id"])
 
     def enable_all_features(
         self, context: RequestContext, request: EnableAllFeaturesRequest

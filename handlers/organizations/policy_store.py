@@ -372,7 +372,7 @@ def targets_of_policy(
 
 def disable_type(tx: Transaction, organization_id: str, policy_type: str) -> None:
     """The type no longer enabled in the organization's root (P6); those enabled
-    after it keep their order (`store.enable_policy_type`)."""
+    after it keep their order (`tree_store.enable_policy_type`)."""
     tx.execute(
         "DELETE FROM enabled_policy_types WHERE organization_id = ? AND policy_type = ?",
         (organization_id, policy_type),

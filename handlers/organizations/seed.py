@@ -195,7 +195,7 @@ def _organization(tx: Transaction, org: dict[str, Any], where: str) -> bool:
     store.insert_organization(tx, org["id"], root_id, management, feature_set, created)
     store.join(tx, management, org["id"], "INVITED", created, None)
     for policy_type in policy_types:
-        store.enable_policy_type(tx, org["id"], policy_type)
+        tree_store.enable_policy_type(tx, org["id"], policy_type)
     for member in org.get("members", ()):
         store.join(
             tx,

@@ -435,26 +435,6 @@ def listing(
     return [HandshakeRow.of(row) for row in rows]
 
 
-# == The organization's lifecycle and tags (CreateOrganization O1, DeleteOrganization O5,
-# == H4; organization.py, tagging.py). Added by that slice; other slices keep out. =========
-
-
-def enable_policy_type(tx: Transaction, organization_id: str, policy_type: str) -> None:
-    """The policy type enabled in the organization's root, after those enabled before
-    (O1, O6: `seq` is the order of enabling)."""
-    row = tx.one(
-        "SELECT COALESCE(MAX(seq), 0) AS last FROM enabled_policy_types"
-        " WHERE organization_id = ?",
-        (organization_id,),
-    )
-    last = int(row["last"]) if row else 0
-    tx.execute(
-        "INSERT INTO enabled_policy_types (organization_id, policy_type, seq)"
-        " VALUES (?, ?, ?)",
-        (organization_id, policy_type, last + 1),
-    )
-
-
 def pending_sent(
     tx: Transaction, db: Database, organization_id: str, now: int
 ) -> list[HandshakeRow]:
@@ -467,78 +447,3 @@ def pending_sent(
         (organization_id, now),
     )
     return [HandshakeRow.of(row) for row in rows]
-
-
-def delete_organization_contents(
-    tx: Transaction, organization_id: str, root_id: str | None, management: str
-) -> None:
-    """What the organization owns (O5): its OUs, the tags of its root, its OUs and its
-    management account (T7), its create-account statuses and the root's enabled
-    policy types. Handshakes stay (R7, H4)."""
-    tx.execute(
-        "DELETE FROM tags WHERE resource_id IN"
-        " (SELECT id FROM organizational_units WHERE organization_id = ?)",
-        (organization_id,),
-    )
-    tx.execute(
-        "DELETE FROM tags WHERE resource_id IN (?, ?)", (root_id or "", management)
-    )
-    tx.execute(
-        "DELETE FROM organizational_units WHERE organization_id = ?", (organization_id,)
-    )
-    tx.execute(
-        "DELETE FROM create_account_requests WHERE organization_id = ?",
-        (organization_id,),
-    )
-    tx.execute(
-        "DELETE FROM enabled_policy_types WHERE organization_id = ?", (organization_id,)
-    )
-
-
-def detach_account(tx: Transaction, account_id: str) -> None:
-    """The account is standalone: no organization, parent, joining or tags."""
-    tx.execute(
-        "UPDATE accounts SET organization_id = NULL, joined_method = NULL,"
-        " joined_at = NULL, parent_id = NULL, tags = NULL WHERE id = ?",
-        (account_id,),
-    )
-
-
-#: Separates a deleted organization's management account id from its own id in
-#: `organizations.management_account_id` (`retire_organization`).
-_RETIRED = "/"
-
-
-def retire_organization(tx: Transaction, organization_id: str) -> None:
-    """A deleted organization's row stays, so that the handshakes it sent keep their
-    sender until R7 purges them (H4) and its ids, root's included, are never reused
-    (C1). DECIDED (migration 3 keeps `management_account_id` UNIQUE and adds no
-    "deleted" column): its management account id becomes `<account id>/<organization
-    id>`, which frees the account to create another organization, matches no account
-    (so `sender` and every join by account find nothing) and still names the account
-    (`former_sender`)."""
-    tx.execute(
-        "UPDATE organizations SET management_account_id ="
-        " management_account_id || ? || id WHERE id = ?",
-        (_RETIRED, organization_id),
-    )
-
-
-def former_sender(tx: Transaction, organization_id: str) -> Row | None:
-    """A deleted organization as `sender` reads a live one: its management account's
-    id, name and email (H4: recipients still see what it sent)."""
-    org = tx.one(
-        "SELECT id, management_account_id, feature_set FROM organizations WHERE id = ?",
-        (organization_id,),
-    )
-    if org is None or _RETIRED not in org["management_account_id"]:
-        return None
-    management = org["management_account_id"].split(_RETIRED, 1)[0]
-    person = tx.one("SELECT name, email FROM accounts WHERE id = ?", (management,))
-    return {
-        "id": org["id"],
-        "management_account_id": management,
-        "feature_set": org["feature_set"],
-        "management_name": person["name"] if person else "",
-        "management_email": person["email"] if person else "",
-    }

@@ -22,6 +22,7 @@ __all__ = [
     "accounts_under",
     "ancestry",
     "delete_ou",
+    "enable_policy_type",
     "enabled_policy_types",
     "has_children",
     "insert_ou",
@@ -42,6 +43,22 @@ def enabled_policy_types(tx: Transaction, organization_id: str) -> list[str]:
         (organization_id,),
     )
     return [row["policy_type"] for row in rows]
+
+
+def enable_policy_type(tx: Transaction, organization_id: str, policy_type: str) -> None:
+    """The policy type enabled in the organization's root, after those enabled before
+    (O1, O6: `seq` is the order of enabling)."""
+    row = tx.one(
+        "SELECT COALESCE(MAX(seq), 0) AS last FROM enabled_policy_types"
+        " WHERE organization_id = ?",
+        (organization_id,),
+    )
+    last = int(row["last"]) if row else 0
+    tx.execute(
+        "INSERT INTO enabled_policy_types (organization_id, policy_type, seq)"
+        " VALUES (?, ?, ?)",
+        (organization_id, policy_type, last + 1),
+    )
 
 
 # -- organizational units -------------------------------------------------------------------
