@@ -40,8 +40,10 @@ typecheck: $(STAMP)
 ## fails, one line per change, while a breaking or review change is not accepted); then
 ## the whole pytest suite (mypy included), in TEST_WORKERS processes (pytest-xdist; a
 ## module's tests stay in one process, so its servers start once). TEST_WORKERS=0 runs
-## it in this process. More than a few workers can exhaust PostgreSQL's 100 clients.
-TEST_WORKERS ?= 2
+## it in this process. Three on two cores, since many tests wait (locks, deadlines,
+## kills) more than they compute; the test servers run 4 threads each, so that the peak
+## of PostgreSQL connections stays near 60 of its 100 (more workers could exhaust them).
+TEST_WORKERS ?= 3
 test: check-generated
 	$(BIN)/botogen check
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile

@@ -364,6 +364,20 @@ def test_r5_states_at_creation_per_action(world: World) -> None:
     assert canceled["State"] == "CANCELED"
 
 
+def test_r5_enable_all_features_with_no_approver_starts_open(world: World) -> None:
+    """R5, DECIDED: with no member that joined by invitation nobody has to approve, so the
+    ENABLE_ALL_FEATURES handshake starts OPEN and the management account finalises it.
+    """
+    org = world.organization(feature_set="CONSOLIDATED_BILLING")
+    parent = org.manager.client.enable_all_features()["Handshake"]
+    assert parent["State"] == "OPEN"
+    assert not received(org.manager, Filter={"ActionType": "APPROVE_ALL_FEATURES"})
+    accepted = org.manager.client.accept_handshake(HandshakeId=parent["Id"])
+    assert accepted["Handshake"]["State"] == "ACCEPTED"
+    described = org.manager.client.describe_organization()["Organization"]
+    assert described["FeatureSet"] == "ALL"
+
+
 # -- R6 Expiry ------------------------------------------------------------------------------
 
 
@@ -1066,6 +1080,23 @@ def test_r15_cancel_handshake(world: World) -> None:
 # -- R16 AcceptHandshake --------------------------------------------------------------------
 
 
+def test_r15_canceling_the_parent_cancels_its_pending_approvals(world: World) -> None:
+    """R15, DECIDED: canceling an ENABLE_ALL_FEATURES handshake cancels its still-pending
+    APPROVE_ALL_FEATURES children in the same transaction; an accepted one stays."""
+    org = world.organization(feature_set="CONSOLIDATED_BILLING", members=2)
+    parent = org.manager.client.enable_all_features()["Handshake"]
+    first, second = (approval_for(member) for member in org.members)
+    org.members[0].client.accept_handshake(HandshakeId=first["Id"])
+    org.manager.client.cancel_handshake(HandshakeId=parent["Id"])
+    assert describe(org.members[0], first["Id"])["State"] == "ACCEPTED"
+    assert describe(org.members[1], second["Id"])["State"] == "CANCELED"
+    fails_with(  # R11: accepting what is canceled is no transition
+        "InvalidHandshakeTransitionException",
+        org.members[1].client.accept_handshake,
+        HandshakeId=second["Id"],
+    )
+
+
 def test_r16_accepting_an_invitation_makes_a_member(world: World) -> None:
     """R16: only the recipient accepts; pending → ACCEPTED; the account becomes a member
     (ListAccounts, DescribeOrganization from it); an account already in an organization →
@@ -1153,6 +1184,32 @@ def test_r16_accepting_every_approval_completes_the_migration(world: World) -> N
 # -- R17 InviteAccountToOrganization ----------------------------------------------------------
 
 
+def test_r16_finalising_waits_for_every_approval(world: World) -> None:
+    """R16, DECIDED: the management account cannot accept an ENABLE_ALL_FEATURES handshake
+    that is still REQUESTED; once the last approval is accepted it can."""
+    org = world.organization(feature_set="CONSOLIDATED_BILLING", members=2)
+    parent = org.manager.client.enable_all_features()["Handshake"]
+    org.members[0].client.accept_handshake(
+        HandshakeId=approval_for(org.members[0])["Id"]
+    )
+    error = fails_with(
+        "InvalidHandshakeTransitionException",
+        org.manager.client.accept_handshake,
+        HandshakeId=parent["Id"],
+    )
+    assert error["Error"]["Message"] == (
+        f"You can't accept the handshake {parent['Id']} because it is in the "
+        "REQUESTED state: every member must approve all features first."
+    )
+    assert describe(org.manager, parent["Id"])["State"] == "REQUESTED"
+    org.members[1].client.accept_handshake(
+        HandshakeId=approval_for(org.members[1])["Id"]
+    )
+    assert describe(org.manager, parent["Id"])["State"] == "OPEN"
+    accepted = org.manager.client.accept_handshake(HandshakeId=parent["Id"])
+    assert accepted["Handshake"]["State"] == "ACCEPTED"
+
+
 def test_r17_who_may_invite_and_whom(world: World) -> None:
     """R17: only the management account invites; target ACCOUNT or EMAIL, ORGANIZATION →
     InvalidInput INVALID_PARTY_TYPE_TARGET; a pending handshake with the same action and
@@ -1226,6 +1283,50 @@ def test_r17_an_account_target_is_twelve_ascii_digits(world: World) -> None:
         assert response["Reason"] == "INVALID_PATTERN", (bad, response)
         assert response["Error"]["Message"] == INVALID_PATTERN
     assert sent(org) == {}
+
+
+@pytest.mark.parametrize(
+    "address", ["susan.example.com", "@example.com", "susan@localhost", "susan@"]
+)
+def test_r17_step_3_an_email_target_needs_a_local_part_and_a_dotted_domain(
+    world: World, address: str
+) -> None:
+    """R17 step 3 (DECIDED): INVALID_EMAIL_ADDRESS_TARGET with its sentence; nothing is
+    sent. Accepted addresses are kept in lower case."""
+    org = world.organization()
+    error = fails_with(
+        "InvalidInputException",
+        org.manager.client.invite_account_to_organization,
+        Target={"Id": address, "Type": "EMAIL"},
+    )
+    assert error["Reason"] == "INVALID_EMAIL_ADDRESS_TARGET"
+    assert error["Error"]["Message"] == (
+        "You specified an invalid email address for the invited account owner."
+    )
+    assert not sent(org)
+    handshake = org.manager.client.invite_account_to_organization(
+        Target={"Id": "Someone.New@Example.COM", "Type": "EMAIL"}
+    )["Handshake"]
+    emails = [r["Value"] for r in handshake["Resources"] if r["Type"] == "EMAIL"]
+    assert emails == ["someone.new@example.com"]
+
+
+def test_r17_step_5_no_invitation_while_all_features_are_being_enabled(
+    world: World,
+) -> None:
+    """R17 step 5 (DECIDED): while an ENABLE_ALL_FEATURES handshake is pending,
+    INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES; once it is canceled, inviting works."""
+    org = world.organization(feature_set="CONSOLIDATED_BILLING", members=1)
+    parent = org.manager.client.enable_all_features()["Handshake"]
+    susan = world.account()
+    error = fails_with(
+        "HandshakeConstraintViolationException",
+        org.manager.client.invite_account_to_organization,
+        Target=susan.target(),
+    )
+    assert error["Reason"] == "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES"
+    org.manager.client.cancel_handshake(HandshakeId=parent["Id"])
+    assert world.invite(org, susan)["State"] == "OPEN"
 
 
 def test_r17_a_new_invitation_after_expiry(clock_world: World) -> None:

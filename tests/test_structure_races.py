@@ -30,6 +30,7 @@ the restarted server must list it.
 
 from __future__ import annotations
 
+import http.client
 import json
 import random
 import sqlite3
@@ -314,7 +315,7 @@ class Stream:
                     key=self.org.manager["access_key_id"],
                     secret=self.org.manager["secret_access_key"],
                 )
-            except OSError:
+            except (OSError, http.client.HTTPException):  # killed mid-answer: no 200
                 with self.lock:
                     self.cut_off += 1
                 time.sleep(0.02)

@@ -14,7 +14,7 @@ very millisecond on (as R6's expiry, the instant included) it shows its outcome,
 
 **An account** (A2, A20, A21, A23) starts from its stored `state` column: ACTIVE, or
 what a fixture set (PENDING_ACTIVATION, SUSPENDED, ...). The closure timeline, when its
-columns are set (CloseAccount, a later part), overrides it stage by stage:
+columns are set (by CloseAccount), overrides it stage by stage:
 
     closed_at <= now   → PENDING_CLOSURE   (the CloseAccount call, t0)
     suspends_at <= now → SUSPENDED         (t0 + close delay, M3)

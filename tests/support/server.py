@@ -32,6 +32,8 @@ import botocore.handlers
 import pydantic
 from botocore.config import Config
 
+#: Worker threads of a test server (`botogen serve --threads`; the default is 16).
+TEST_THREADS = 4
 ROOT = Path(__file__).resolve().parents[2]
 BOTOGEN = Path(sys.executable).with_name("botogen")
 
@@ -194,9 +196,15 @@ def write_accounts(folder: Path) -> Path:
 
 @contextmanager
 def running_server(folder: Path, *args: str) -> Iterator[Server]:
-    """`botogen serve --port 0 ...`; waits for its `listening on` line; SIGTERM at the end."""
+    """`botogen serve --port 0 ...`; waits for its `listening on` line; SIGTERM at the end.
+
+    Unless `args` say otherwise, `--threads TEST_THREADS`: on PostgreSQL a server holds up
+    to two connections per thread (readers and writers, `runtime.app`), and the servers
+    of parallel test processes share one PostgreSQL's 100."""
     log = folder / "server.log"
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
+    if "--threads" not in args:
+        args = ("--threads", str(TEST_THREADS), *args)
     command = [str(BOTOGEN), "serve", "--host", "127.0.0.1", "--port", "0", *args]
     with log.open("w") as stderr:
         process = subprocess.Popen(
