@@ -54,8 +54,10 @@ from generated.organizations.shapes import InvalidInputExceptionReason as InputR
 from handlers.organizations import policy_store, tree_store
 from handlers.organizations.arns import policy_arn, root_arn
 from handlers.organizations.aws_managed import DEFAULT_POLICY
-from handlers.organizations.base import OrganizationsBase
+from handlers.organizations.base import Access, OrganizationsBase
 from handlers.organizations.policy_documents import (
+    FoundPolicy,
+    Target,
     require_all_features,
     require_policy,
     require_target,
@@ -69,7 +71,7 @@ from handlers.organizations.tree import (
     root_document,
 )
 from runtime.context import RequestContext
-from runtime.database import Row
+from runtime.database import Row, Transaction
 
 __all__ = ["AttachmentOperations"]
 
@@ -167,6 +169,29 @@ class AttachmentOperations(OrganizationsBase):
 
     # -- attaching and detaching (P17, P18) -----------------------------------------------
 
+    def _policy_and_target(
+        self,
+        tx: Transaction,
+        context: RequestContext,
+        operation: str,
+        policy_id: str,
+        target_id: str,
+    ) -> tuple[Access, FoundPolicy, Target]:
+        """AttachPolicy's and DetachPolicy's first checks (V1 steps 2–8): the caller,
+        with the organization locked; the policy; the target; the delegate's check on
+        both ARNs and the policy's type."""
+        access = self._authorize(tx, context, operation, lock=True)
+        org = access.org
+        found = require_policy(tx, org, policy_id)
+        target = require_target(tx, org, target_id)
+        self._check_delegate(
+            access,
+            operation,
+            [policy_arn(org, found.policy_type, found.id), target.arn],
+            found.policy_type,
+        )
+        return access, found, target
+
     def attach_policy(
         self, context: RequestContext, request: AttachPolicyRequest
     ) -> None:
@@ -177,16 +202,10 @@ class AttachmentOperations(OrganizationsBase):
         account is a target like any account. The attachment comes after every other
         of the organization (P15, E4); response `{}`."""
         with self.transaction() as tx:
-            access = self._authorize(tx, context, "AttachPolicy", lock=True)
-            org = access.org
-            found = require_policy(tx, org, request.policy_id)
-            target = require_target(tx, org, request.target_id)
-            self._check_delegate(
-                access,
-                "AttachPolicy",
-                [policy_arn(org, found.policy_type, found.id), target.arn],
-                found.policy_type,
+            access, found, target = self._policy_and_target(
+                tx, context, "AttachPolicy", request.policy_id, request.target_id
             )
+            org = access.org
             if found.policy_type not in tree_store.enabled_policy_types(tx, org["id"]):
                 raise PolicyTypeNotEnabledException(NOT_ENABLED)
             if policy_store.attached(tx, target.id, found.id):
@@ -210,15 +229,8 @@ class AttachmentOperations(OrganizationsBase):
         MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED). FullAWSAccess detaches once another
         SCP is attached; response `{}`."""
         with self.transaction() as tx:
-            access = self._authorize(tx, context, "DetachPolicy", lock=True)
-            org = access.org
-            found = require_policy(tx, org, request.policy_id)
-            target = require_target(tx, org, request.target_id)
-            self._check_delegate(
-                access,
-                "DetachPolicy",
-                [policy_arn(org, found.policy_type, found.id), target.arn],
-                found.policy_type,
+            _, found, target = self._policy_and_target(
+                tx, context, "DetachPolicy", request.policy_id, request.target_id
             )
             if not policy_store.attached(tx, target.id, found.id):
                 raise PolicyNotAttachedException(NOT_ATTACHED)
