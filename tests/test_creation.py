@@ -770,3 +770,19 @@ def test_lifecycle_derives_states() -> None:
     assert lifecycle.account_state({"state": "PENDING_ACTIVATION"}, 0) == (
         "PENDING_ACTIVATION"
     )
+
+
+def test_h5_counts_stop_at_the_limit(world: World) -> None:
+    """H5, A19 (scale): the counts that limits compare read no further than the limit:
+    an organization of five accounts counted up to 3 is 3, up to 10 is 5 (both engines'
+    SQL, `creation_store.counted_accounts` and `store.member_count`)."""
+    from handlers.organizations import creation_store, store
+
+    org = world.organization(members=4)
+    assert world.db is not None
+    with open_store(world.db) as database, database.transaction(write=False) as tx:
+        now = 2**62  # far ahead: nothing counted has been closed since
+        assert creation_store.counted_accounts(tx, org.id, now, up_to=3) == 3
+        assert creation_store.counted_accounts(tx, org.id, now, up_to=10) == 5
+        assert store.member_count(tx, org.id, up_to=3) == 3
+        assert store.member_count(tx, org.id, up_to=10) == 5

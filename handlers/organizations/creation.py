@@ -169,12 +169,13 @@ class CreationOperations(OrganizationsBase):
             creation_store.settle(tx, org["id"], now)
             # V1 step 11: limits (A4).
             in_progress = creation_store.in_progress_count(tx, org["id"], now)
+            limit = self.settings.account_limit
             counted = (
-                creation_store.counted_accounts(tx, org["id"], now)
+                creation_store.counted_accounts(tx, org["id"], now, up_to=limit)
                 + store.pending_count(tx, org["id"], ActionType.INVITE, now)
                 + in_progress
             )
-            if counted >= self.settings.account_limit:  # H5
+            if counted >= limit:  # H5
                 raise ConstraintViolationException(
                     CONSTRAINT_VIOLATION, reason=Limit.ACCOUNT_NUMBER_LIMIT_EXCEEDED
                 )

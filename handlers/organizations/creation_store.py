@@ -124,13 +124,18 @@ def in_progress_count(tx: Transaction, organization_id: str, now: int) -> int:
     return int(row["n"]) if row else 0
 
 
-def counted_accounts(tx: Transaction, organization_id: str, now: int) -> int:
+def counted_accounts(
+    tx: Transaction, organization_id: str, now: int, up_to: int
+) -> int:
     """H5's first term: the organization's accounts not CLOSED at `now` (the management
     account included), by the same rule as `lifecycle.account_state`: a stored State
-    other than CLOSED and no permanent closure (`closes_at`) reached."""
+    other than CLOSED and no permanent closure (`closes_at`) reached. Counted up to
+    `up_to` (the limit it is compared with), so the count reads no more rows for a huge
+    organization than the limit."""
     row = tx.one(
-        "SELECT COUNT(*) AS n FROM accounts WHERE organization_id = ?"
-        " AND state <> 'CLOSED' AND (closes_at IS NULL OR closes_at > ?)",
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts WHERE organization_id = ?"
+        " AND state <> 'CLOSED' AND (closes_at IS NULL OR closes_at > ?)"
+        f" LIMIT {int(up_to)}) counted",
         (organization_id, now),
     )
     return int(row["n"]) if row else 0

@@ -138,7 +138,7 @@ class InvitationOperations(OrganizationsBase):
             # R19, H5: one count with CreateAccount's (A4): the accounts not CLOSED (the
             # management account included), pending invitations, creations IN_PROGRESS.
             counted = (
-                creation_store.counted_accounts(tx, org["id"], now)
+                creation_store.counted_accounts(tx, org["id"], now, up_to=limit)
                 + store.pending_count(tx, org["id"], ActionType.INVITE, now)
                 + creation_store.in_progress_count(tx, org["id"], now)
             )
