@@ -781,7 +781,7 @@ def test_h5_counts_stop_at_the_limit(world: World) -> None:
     org = world.organization(members=4)
     assert world.db is not None
     with open_store(world.db) as database, database.transaction(write=False) as tx:
-        now = 2**62  # far ahead: nothing counted has been closed since
+        now = 2**62  # any instant: none of these accounts has a closure time
         assert creation_store.counted_accounts(tx, org.id, now, up_to=3) == 3
         assert creation_store.counted_accounts(tx, org.id, now, up_to=10) == 5
         assert store.member_count(tx, org.id, up_to=3) == 3

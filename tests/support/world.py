@@ -446,13 +446,7 @@ class SharedWorlds:
             folder = self._folder / engine
             folder.mkdir()
             self._worlds[engine] = self._stack.enter_context(
-                serving(
-                    folder,
-                    engine,
-                    "--threads",
-                    "4",
-                    accounts=dummy_accounts(SHARED_ACCOUNT_COUNT),
-                )
+                serving(folder, engine, accounts=dummy_accounts(SHARED_ACCOUNT_COUNT))
             )
         return self._worlds[engine]
 
